@@ -1,0 +1,27 @@
+using System.Globalization;
+using PubSubDemo.Shared.Contract;
+
+namespace PubSubDemo.Publisher.Generation;
+
+/// <summary>
+/// Makes messages whose ids are unique across publisher instances and restarts: the sender's instance name
+/// (host, process id, random part) plus a sequence number that starts at 1.
+/// </summary>
+public sealed class MessageFactory(string sender, int messageSize)
+{
+    private long _sequence;
+
+    public string Sender => sender;
+
+    public Message Create(DateTimeOffset timestamp)
+    {
+        var seq = ++_sequence;
+        var content = string.Create(CultureInfo.InvariantCulture, $"Message #{seq}");
+        if (content.Length < messageSize)
+        {
+            content = content.PadRight(messageSize, '.');
+        }
+
+        return new Message($"{sender}-{seq}", content, timestamp, sender, seq);
+    }
+}

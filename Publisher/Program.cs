@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Hosting;
+using PubSubDemo.Publisher;
+using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Hosting;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddServiceDefaults();
+builder.AddRedis();
+builder.AddPublisher();
+return await builder.Build().RunServiceAsync();

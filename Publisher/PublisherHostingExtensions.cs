@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Shared.Configuration;
+
+namespace PubSubDemo.Publisher;
+
+public static class PublisherHostingExtensions
+{
+    public static IHostApplicationBuilder AddPublisher(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSettings<PublisherSettings>();
+        builder.Services.AddSingleton<PublisherStats>();
+        builder.Services.AddSingleton(sp => new MessageSender(
+            sp.GetRequiredService<MessagingSettings>(),
+            sp.GetRequiredService<PublisherSettings>(),
+            sp.GetRequiredService<PublisherStats>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MessageSender>>())
+        {
+            StreamMaxLength = sp.GetRequiredService<PublisherSettings>().StreamMaxLength,
+        });
+        builder.Services.AddHostedService<PublisherWorker>();
+        return builder;
+    }
+}

@@ -1,0 +1,58 @@
+namespace PubSubDemo.Shared.Configuration;
+
+/// <summary>The names both services agree on: channel, queue, stream, and which of them to use.</summary>
+public sealed class MessagingSettings : IServiceSettings
+{
+    public static readonly IReadOnlyDictionary<string, Pattern> Patterns = new Dictionary<string, Pattern>
+    {
+        ["pubsub"] = Pattern.PubSub,
+        ["queue"] = Pattern.Queue,
+        ["stream"] = Pattern.Stream,
+        ["both"] = Pattern.Both,
+        ["all"] = Pattern.All,
+    };
+
+    public string Channel { get; set; } = "messages";
+
+    public string Queue { get; set; } = "message_queue";
+
+    public string Stream { get; set; } = "message_stream";
+
+    public string Group { get; set; } = "subscribers";
+
+    public Pattern Pattern { get; set; } = Pattern.Both;
+
+    public int MaxMessageBytes { get; set; } = Contract.MessageReader.DefaultMaxBytes;
+
+    /// <summary>This process's name in logs, keys and the monitor: host name, process id and a random part unless INSTANCE_NAME says otherwise.</summary>
+    public string InstanceName { get; set; } = "";
+
+    public IReadOnlyList<string> Errors { get; set; } = [];
+
+    /// <summary>Whether CHANNEL holds glob characters, so that the subscriber must subscribe by pattern.</summary>
+    public bool ChannelIsPattern => IsGlob(Channel);
+
+    public bool Uses(Pattern pattern) => (Pattern & pattern) != 0;
+
+    public static bool IsGlob(string name) => name.AsSpan().IndexOfAny("*?[") >= 0;
+
+    public void Load(SettingsReader reader)
+    {
+        Channel = reader.NonEmpty(EnvironmentNames.Channel, Channel);
+        Queue = reader.NonEmpty(EnvironmentNames.Queue, Queue);
+        Stream = reader.NonEmpty(EnvironmentNames.Stream, Stream);
+        Group = reader.NonEmpty(EnvironmentNames.Group, Group);
+        Pattern = reader.Choice(EnvironmentNames.Pattern, Pattern, Patterns);
+        MaxMessageBytes = reader.Count(EnvironmentNames.MaxMessageBytes, MaxMessageBytes, 64, 512 * 1024 * 1024);
+        InstanceName = reader.Text(EnvironmentNames.InstanceName, InstanceNames.Create());
+        if (IsGlob(Queue))
+        {
+            reader.Error(EnvironmentNames.Queue, Queue, "a queue name cannot hold glob characters (* ? [)");
+        }
+
+        if (IsGlob(Stream))
+        {
+            reader.Error(EnvironmentNames.Stream, Stream, "a stream name cannot hold glob characters (* ? [)");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using StackExchange.Redis;
+
+namespace PubSubDemo.Shared.Configuration;
+
+/// <summary>Where the server is: REDIS_ADDR, else seed 002's REDIS_HOST and REDIS_PORT.</summary>
+public sealed class RedisSettings : IServiceSettings
+{
+    public ConfigurationOptions Options { get; private set; } = new();
+
+    public string Address { get; private set; } = "localhost:6379";
+
+    public IReadOnlyList<string> Errors { get; set; } = [];
+
+    public void Load(SettingsReader reader)
+    {
+        var address = reader.Raw(EnvironmentNames.RedisAddr);
+        if (address is null)
+        {
+            var host = reader.Text(EnvironmentNames.RedisHost, "localhost");
+            var port = reader.Count(EnvironmentNames.RedisPort, 6379, 1, 65535);
+            address = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
+        }
+
+        if (!RedisAddress.TryParse(address, out var options, out var problem))
+        {
+            reader.Error(EnvironmentNames.RedisAddr, address, $"{problem}; {RedisAddress.Allowed}");
+            return;
+        }
+
+        Address = address;
+        Options = options;
+    }
+}

@@ -1,0 +1,159 @@
+using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Configuration;
+using StackExchange.Redis;
+
+namespace PubSubDemo.Shared.Connection;
+
+/// <summary>
+/// The process's one multiplexer. It is created with <c>AbortOnConnectFail = false</c>, so a server that is
+/// not up yet is waited for with logged retries and backoff; the services never crash on it.
+/// </summary>
+public sealed partial class RedisConnection(
+    RedisSettings settings,
+    MessagingSettings messaging,
+    ILoggerFactory loggerFactory,
+    TimeProvider time) : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    private readonly ILogger _logger = loggerFactory.CreateLogger<RedisConnection>();
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly Lock _gate = new();
+    private Task<IConnectionMultiplexer>? _connecting;
+    private ConnectionMultiplexer? _multiplexer;
+
+    /// <summary>Raised when a lost connection comes back, so consumers can look again for work they may have missed.</summary>
+    public event Action? Restored;
+
+    public string Endpoint => RedisAddress.Describe(settings.Options);
+
+    /// <summary>The server that answered, e.g. "DragonFly 1.34.1"; empty until connected.</summary>
+    public string ServerDescription { get; private set; } = "";
+
+    public bool IsConnected => _multiplexer?.IsConnected == true;
+
+    /// <summary>Completes once the server has answered a PING; safe to call from every worker.</summary>
+    public Task<IConnectionMultiplexer> GetAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _connecting ??= ConnectAsync(_disposed.Token);
+        }
+
+        return _connecting.WaitAsync(cancellationToken);
+    }
+
+    private async Task<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var options = settings.Options.Clone();
+        options.AbortOnConnectFail = false;
+        options.ClientName ??= messaging.InstanceName;
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 5000);
+        options.ReconnectRetryPolicy ??= new ExponentialRetry(250, (int)MaxBackoff.TotalMilliseconds);
+        options.LoggerFactory ??= loggerFactory;
+
+        // INFO, which names the server in the "Connected to" line, counts as an admin command in this client.
+        // Nothing else here is one: the services never flush, configure or shut down the server.
+        options.AllowAdmin = true;
+
+        LogConnecting(Endpoint);
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
+        _multiplexer = multiplexer;
+        multiplexer.ConnectionFailed += (_, e) =>
+            LogConnectionLost(RedisAddress.Format(e.EndPoint!), e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception?.GetBaseException().Message ?? "");
+        multiplexer.ConnectionRestored += (_, e) =>
+        {
+            LogConnectionRestored(RedisAddress.Format(e.EndPoint!), e.ConnectionType.ToString());
+            Restored?.Invoke();
+        };
+
+        var attempt = 0;
+        var backoff = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            attempt++;
+            try
+            {
+                if (multiplexer.IsConnected)
+                {
+                    await multiplexer.GetDatabase().PingAsync();
+                    break;
+                }
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogWaiting(Endpoint, attempt, DurationParser.Format(backoff), ex.GetBaseException().Message);
+                await Task.Delay(backoff, time, cancellationToken);
+                backoff = Min(backoff * 2, MaxBackoff);
+                continue;
+            }
+
+            LogWaiting(Endpoint, attempt, DurationParser.Format(backoff), "not connected yet");
+            await Task.Delay(backoff, time, cancellationToken);
+            backoff = Min(backoff * 2, MaxBackoff);
+        }
+
+        ServerDescription = await DescribeServerAsync(multiplexer);
+        LogConnected(Endpoint, ServerDescription);
+        return multiplexer;
+    }
+
+    /// <summary>Names the server product from INFO .</summary>
+    private static async Task<string> DescribeServerAsync(ConnectionMultiplexer multiplexer)
+    {
+        try
+        {
+            var server = multiplexer.GetServers().First(s => s.IsConnected);
+            var text = await server.InfoRawAsync("server") ?? "";
+            var info = text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split(':', 2))
+                .Where(pair => pair.Length == 2)
+                .GroupBy(pair => pair[0])
+                .ToDictionary(g => g.Key, g => g.First()[1]);
+            if (info.TryGetValue("dragonfly_version", out var dragonfly))
+            {
+                return $"DragonFly {dragonfly.TrimStart('d', 'f', '-', 'v')}";
+            }
+
+            if (info.TryGetValue("valkey_version", out var valkey))
+            {
+                return $"Valkey {valkey}";
+            }
+
+            return info.TryGetValue("redis_version", out var redis) ? $"Redis {redis}" : "unknown server";
+        }
+        catch (Exception ex)
+        {
+            return $"unknown server: {ex.GetBaseException().Message}";
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _disposed.CancelAsync();
+        if (_multiplexer is { } multiplexer)
+        {
+            await multiplexer.CloseAsync();
+            await multiplexer.DisposeAsync();
+        }
+
+        _disposed.Dispose();
+    }
+
+    [LoggerMessage(1001, LogLevel.Information, "Connecting to {Endpoint}")]
+    private partial void LogConnecting(string endpoint);
+
+    [LoggerMessage(1002, LogLevel.Information, "Connected to {Endpoint} ({Server})")]
+    private partial void LogConnected(string endpoint, string server);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Waiting for the server at {Endpoint}: attempt {Attempt}, next in {Backoff}: {Reason}")]
+    private partial void LogWaiting(string endpoint, int attempt, string backoff, string reason);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Lost the {ConnectionType} connection to {Endpoint} ({FailureType}): {Reason}; reconnecting with backoff")]
+    private partial void LogConnectionLost(string endpoint, string connectionType, string failureType, string reason);
+
+    [LoggerMessage(1005, LogLevel.Information, "Reconnected the {ConnectionType} connection to {Endpoint}")]
+    private partial void LogConnectionRestored(string endpoint, string connectionType);
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PubSubDemo.Shared.Configuration;
+
+namespace PubSubDemo.Shared.Connection;
+
+public static class RedisHostingExtensions
+{
+    /// <summary>One <see cref="RedisConnection"/> per process, with the settings that name the server and the keys.</summary>
+    public static IHostApplicationBuilder AddRedis(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSettings<RedisSettings>();
+        builder.Services.AddSettings<MessagingSettings>();
+        builder.Services.AddSingleton<RedisConnection>();
+        builder.Services.AddHostedService<RedisConnectionStarter>();
+        return builder;
+    }
+
+    /// <summary>Starts connecting as soon as the host starts, so the "Connected to" line comes first.</summary>
+    private sealed class RedisConnectionStarter(RedisConnection connection) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            try
+            {
+                await connection.GetAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+}
