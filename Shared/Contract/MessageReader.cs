@@ -66,6 +66,12 @@ public static class MessageReader
     public static byte[] Write(Message message) =>
         JsonSerializer.SerializeToUtf8Bytes(message, MessageJsonContext.Default.Message);
 
+    public static byte[] Write(DeadLetter deadLetter) =>
+        JsonSerializer.SerializeToUtf8Bytes(deadLetter, MessageJsonContext.Default.DeadLetter);
+
+    public static DeadLetter? ReadDeadLetter(ReadOnlySpan<byte> payload) =>
+        JsonSerializer.Deserialize(payload, MessageJsonContext.Default.DeadLetter);
+
     /// <summary>A short, printable excerpt of a payload for a log line.</summary>
     public static string Excerpt(ReadOnlySpan<byte> payload, int maxChars = 80)
     {

@@ -1,0 +1,142 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Connection;
+using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Subscriber.Stats;
+using StackExchange.Redis;
+
+namespace PubSubDemo.Subscriber.Consumers;
+
+/// <summary>
+/// Pub/sub: every subscriber gets every message published while it is connected (at most once).
+/// Messages are read in order from the client's ChannelMessageQueue, one at a time, never through
+/// concurrent handler callbacks. A CHANNEL with glob characters subscribes by pattern.
+/// </summary>
+internal sealed partial class ChannelConsumer(
+    RedisConnection connection,
+    MessagingSettings messaging,
+    SubscriberSettings settings,
+    SubscriberStats stats,
+    MessageProcessor processor,
+    TimeProvider time,
+    ILogger<ChannelConsumer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        IConnectionMultiplexer multiplexer;
+        try
+        {
+            multiplexer = await connection.GetAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var channel = messaging.ChannelIsPattern ? RedisChannel.Pattern(messaging.Channel) : RedisChannel.Literal(messaging.Channel);
+        var queue = await SubscribeAsync(multiplexer.GetSubscriber(), channel, stoppingToken);
+        if (queue is null)
+        {
+            return;
+        }
+
+        LogSubscribed(messaging.ChannelIsPattern ? "pattern" : "channel", messaging.Channel);
+        var counters = stats.Channel;
+        long droppedSinceReport = 0;
+        var lastReport = time.GetTimestamp();
+        try
+        {
+            while (true)
+            {
+                var message = await queue.ReadAsync(stoppingToken);
+
+                // The client buffers without limit; this bounds it. Pub/sub is at-most-once, so shedding
+                // is allowed, but never silent: counted, and logged at most once per summary interval.
+                if (queue.TryGetCount(out var backlog) && backlog > settings.ChannelBuffer)
+                {
+                    counters.OnDropped();
+                    droppedSinceReport++;
+                    if (time.GetElapsedTime(lastReport) >= settings.SummaryInterval)
+                    {
+                        LogDropped(settings.ChannelBuffer, droppedSinceReport);
+                        droppedSinceReport = 0;
+                        lastReport = time.GetTimestamp();
+                    }
+
+                    continue;
+                }
+
+                await processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+        }
+
+        // Stop receiving, then finish what had already arrived.
+        try
+        {
+            await queue.UnsubscribeAsync();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogUnsubscribeFailed(ex.Message);
+        }
+
+        var drained = 0;
+        while (queue.TryRead(out var message))
+        {
+            await processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, CancellationToken.None);
+            drained++;
+        }
+
+        LogUnsubscribed(messaging.Channel, drained);
+    }
+
+    private async Task<ChannelMessageQueue?> SubscribeAsync(ISubscriber subscriber, RedisChannel channel, CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                return await subscriber.SubscribeAsync(channel);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogSubscribeRetry(messaging.Channel, ex.Message);
+                try
+                {
+                    await Task.Delay(backoff, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(3101, LogLevel.Information, "Subscribed to {Kind} '{Channel}'")]
+    private partial void LogSubscribed(string kind, string channel);
+
+    [LoggerMessage(3102, LogLevel.Information, "Unsubscribed from '{Channel}'; handled {Drained} messages that had already arrived")]
+    private partial void LogUnsubscribed(string channel, int drained);
+
+    [LoggerMessage(3103, LogLevel.Warning, "Channel buffer over {Capacity} messages: dropped {Dropped} since the last report (the handler is slower than the publisher)")]
+    private partial void LogDropped(int capacity, long dropped);
+
+    [LoggerMessage(3104, LogLevel.Warning, "Could not subscribe to '{Channel}' yet: {Reason}; retrying")]
+    private partial void LogSubscribeRetry(string channel, string reason);
+
+    [LoggerMessage(3105, LogLevel.Warning, "Could not unsubscribe cleanly: {Reason}")]
+    private partial void LogUnsubscribeFailed(string reason);
+}

@@ -1,0 +1,17 @@
+using System.Text;
+using PubSubDemo.Shared.Contract;
+using StackExchange.Redis;
+
+namespace PubSubDemo.Subscriber.Consumers;
+
+/// <summary>The entry written to <c>&lt;queue&gt;:dead</c> or <c>&lt;stream&gt;:dead</c>: the original payload, verbatim, and why.</summary>
+internal static class DeadLetters
+{
+    public static RedisValue Envelope(string consumer, TimeProvider time, RedisValue payload, string reason, int attempts) =>
+        MessageReader.Write(new DeadLetter(
+            reason,
+            payload.IsNull ? "" : Encoding.UTF8.GetString((byte[])payload!),
+            consumer,
+            time.GetUtcNow(),
+            attempts));
+}

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Contract;
+using PubSubDemo.Subscriber.Stats;
+
+namespace PubSubDemo.Subscriber.Processing;
+
+/// <summary>What became of one delivery.</summary>
+public enum Disposition
+{
+    Handled,
+    Malformed,
+    Failed,
+}
+
+public readonly record struct ProcessResult(Disposition Disposition, string? Reason = null, string? MessageId = null);
+
+/// <summary>
+/// The path every delivery takes, whatever its source: read it tolerantly, measure its latency, hand it to
+/// the handler, count it and log it. Malformed payloads and handler failures become results, never exceptions.
+/// </summary>
+public sealed partial class MessageProcessor(
+    MessagingSettings messaging,
+    SubscriberSettings settings,
+    SubscriberStats stats,
+    IMessageHandler handler,
+    TimeProvider time,
+    ILogger<MessageProcessor> logger)
+{
+    public async ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var counters = stats.For(source);
+        counters.OnReceived();
+        var read = MessageReader.Read(payload.Span, messaging.MaxMessageBytes);
+        if (read.Message is not { } message)
+        {
+            counters.OnMalformed();
+            LogMalformed(counters.Name, read.Error!, MessageReader.Excerpt(payload.Span));
+            return new(Disposition.Malformed, read.Error);
+        }
+
+        var latency = Latency(message);
+        try
+        {
+            await handler.HandleAsync(new ReceivedMessage(source, message, latency), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            counters.OnFailed();
+            LogHandlerFailed(counters.Name, message.Id, ex.Message);
+            return new(Disposition.Failed, $"handler failed: {ex.Message}", message.Id);
+        }
+
+        counters.OnHandled();
+        counters.Latency.Record(latency);
+        if (source == MessageSource.Channel && message is { Sender: { } sender, Seq: { } seq })
+        {
+            TrackSequence(counters, sender, seq);
+        }
+
+        if (settings.LogMessages)
+        {
+            LogReceived(message.Sender ?? "unknown", message.Content, message.Id, counters.Handled, counters.Name, latency.TotalMilliseconds);
+        }
+
+        return new(Disposition.Handled, null, message.Id);
+    }
+
+    /// <summary>End-to-end latency: now minus the publisher's timestamp; a clock skew below zero counts as zero.</summary>
+    public TimeSpan Latency(Message message)
+    {
+        var latency = time.GetUtcNow() - message.Timestamp;
+        return latency < TimeSpan.Zero ? TimeSpan.Zero : latency;
+    }
+
+    private void TrackSequence(SourceStats counters, string sender, long seq)
+    {
+        switch (counters.Sequences.Observe(sender, seq, out var missing))
+        {
+            case SequenceOutcome.Gap:
+                LogGap(sender, seq - missing, seq - 1, missing);
+                break;
+            case SequenceOutcome.Duplicate:
+                LogDuplicate(sender, seq);
+                break;
+            case SequenceOutcome.Reorder:
+                LogReorder(sender, seq);
+                break;
+        }
+    }
+
+    [LoggerMessage(3001, LogLevel.Information, "[{Sender}] {Content} (ID: {Id}) [Received #{Count} from {Source}] latency {LatencyMs:0.000} ms")]
+    private partial void LogReceived(string sender, string content, string id, long count, string source, double latencyMs);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Malformed message from {Source}: {Reason}; payload starts {Excerpt}")]
+    private partial void LogMalformed(string source, string reason, string excerpt);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Handler failed on {Source} message {Id}: {Reason}")]
+    private partial void LogHandlerFailed(string source, string id, string reason);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Gap on the channel from {Sender}: {Missing} messages missing (seq {From}..{To}); pub/sub does not keep what was published while we were away")]
+    private partial void LogGap(string sender, long from, long to, long missing);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Duplicate on the channel from {Sender}: seq {Seq} seen before")]
+    private partial void LogDuplicate(string sender, long seq);
+
+    [LoggerMessage(3006, LogLevel.Information, "Late arrival on the channel from {Sender}: seq {Seq} fills an earlier gap")]
+    private partial void LogReorder(string sender, long seq);
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# The demo: one publisher and SUBSCRIBERS (default 3) subscribers against one server, until Ctrl-C.
+#
+#   scripts/demo.sh                          DragonFly under Docker Compose when an engine runs,
+#                                            otherwise a private redis-server on a free loopback port
+#   REDIS_ADDR=host:6379 scripts/demo.sh     use that server, run the services from source
+#   PATTERN=queue SUBSCRIBERS=2 DEMO_DURATION=20 scripts/demo.sh
+#
+# Every variable the services read (PATTERN, CHANNEL, QUEUE, PUBLISH_INTERVAL, ...) passes through.
+# DEMO_DURATION=N stops the demo by itself after N seconds, as Ctrl-C would.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+SUBSCRIBERS="${SUBSCRIBERS:-3}"
+DEMO_DURATION="${DEMO_DURATION:-}"
+# The services finish within 15 s of SIGTERM; past this they are killed.
+STOP_GRACE_SECONDS=20
+
+if ! [[ "$SUBSCRIBERS" =~ ^[1-9][0-9]*$ ]]; then
+    echo "demo: SUBSCRIBERS='$SUBSCRIBERS' is not a positive whole number" >&2
+    exit 2
+fi
+if [[ -n "$DEMO_DURATION" && ! "$DEMO_DURATION" =~ ^[1-9][0-9]*$ ]]; then
+    echo "demo: DEMO_DURATION='$DEMO_DURATION' is not a positive number of seconds" >&2
+    exit 2
+fi
+
+log() { echo "demo: $*" >&2; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# With a Docker engine and no server named, the compose file is the demo: DragonFly plus the built images.
+# ---------------------------------------------------------------------------------------------------------------
+if [[ -z "${REDIS_ADDR:-}" ]] && docker info >/dev/null 2>&1; then
+    if docker compose version >/dev/null 2>&1; then
+        compose=(docker compose)
+    else
+        compose=(docker-compose)
+    fi
+    up=("${compose[@]}" up --build --scale "subscriber=$SUBSCRIBERS")
+    if [[ -n "$DEMO_DURATION" ]]; then
+        # SIGINT is what Ctrl-C sends: compose then stops every container gracefully.
+        timeout --signal=INT --kill-after=$((STOP_GRACE_SECONDS + 10)) "$DEMO_DURATION" "${up[@]}" || true
+        exec "${compose[@]}" down
+    fi
+    exec "${up[@]}"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# Without an engine: the services run from their built dlls, against REDIS_ADDR or a private redis-server.
+# ---------------------------------------------------------------------------------------------------------------
+as_root() {
+    if [[ "$(id -u)" -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/pubsubdemo.XXXXXX")"
+REDIS_PORT=""
+REDIS_PID=""
+TIMER_PID=""
+PIPELINES=()   # one background pipeline per service: the service, then the prefixing sed
+NAMES=()
+
+# Stops the services (publisher first, so the subscribers' closing summaries include its last messages),
+# waits for their final summaries to be printed, then stops the private server. Runs once, on any exit.
+cleanup() {
+    trap - INT TERM EXIT
+    trap '' INT   # a second Ctrl-C must not cut the services' shutdown short
+    local i
+    if ((${#PIPELINES[@]} > 0)); then
+        log "stopping the services (up to ${STOP_GRACE_SECONDS}s)"
+        stop_service 0
+        for ((i = 1; i < ${#PIPELINES[@]}; i++)); do signal_service "$i" TERM; done
+        for ((i = 1; i < ${#PIPELINES[@]}; i++)); do wait_service "$i"; done
+    fi
+    if [[ -n "$REDIS_PID" ]]; then
+        log "stopping redis-server on port $REDIS_PORT"
+        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill -TERM "$REDIS_PID" 2>/dev/null || true
+        wait "$REDIS_PID" 2>/dev/null || true
+    fi
+    [[ -n "$TIMER_PID" ]] && kill "$TIMER_PID" 2>/dev/null || true
+    rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+service_pid() { cat "$RUN_DIR/${NAMES[$1]}.pid" 2>/dev/null || true; }
+
+signal_service() {
+    local pid
+    pid="$(service_pid "$1")"
+    [[ -n "$pid" ]] && kill "-$2" "$pid" 2>/dev/null || true
+}
+
+# Waits for a service's pipeline (so its last lines are out) with a deadline, then kills what is left.
+wait_service() {
+    local pipeline="${PIPELINES[$1]}" deadline=$((SECONDS + STOP_GRACE_SECONDS))
+    while kill -0 "$pipeline" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    if kill -0 "$pipeline" 2>/dev/null; then
+        log "${NAMES[$1]} did not stop within ${STOP_GRACE_SECONDS}s; killing it"
+        signal_service "$1" KILL
+    fi
+    wait "$pipeline" 2>/dev/null || true
+}
+
+stop_service() { signal_service "$1" TERM; wait_service "$1"; }
+
+# Starts one service with its output prefixed by its padded name. The service runs in its own session
+# (setsid), so Ctrl-C reaches only this script, which then stops everything in order; the subshell and
+# sed ignore SIGINT so the service's closing summary still gets printed.
+start_service() {
+    local name="$1" dll="$2"
+    shift 2
+    local prefix
+    prefix="$(printf '%-12s | ' "$name")"
+    (
+        trap '' INT
+        env "$@" setsid dotnet "$dll" </dev/null 2>&1 &
+        echo $! >"$RUN_DIR/$name.pid"
+        status=0
+        wait $! || status=$?
+        # 143 is 128 + SIGTERM: a service that ends by the signal instead of handling it still counts as stopped.
+        if ((status != 0 && status != 143)); then echo "exited with code $status"; fi
+    ) | (trap '' INT; exec sed -u "s/^/$prefix/") &
+    PIPELINES+=($!)
+    NAMES+=("$name")
+}
+
+find_free_port() {
+    local port
+    for ((port = 16379; port < 16479; port++)); do
+        # A refused connection means nothing listens there.
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    return 1
+}
+
+start_private_redis() {
+    if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+        log "installing redis-server"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    fi
+    REDIS_PORT="$(find_free_port)" || { log "no free port in 16379-16478"; exit 1; }
+    # A throwaway server: loopback only, nothing saved, its own session so Ctrl-C does not stop it
+    # before the services have drained.
+    setsid redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+        --dir "$RUN_DIR" --logfile "$RUN_DIR/redis.log" </dev/null &
+    REDIS_PID=$!
+    local deadline=$((SECONDS + 10))
+    until redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; do
+        if ! kill -0 "$REDIS_PID" 2>/dev/null || ((SECONDS >= deadline)); then
+            log "redis-server did not answer on port $REDIS_PORT; its log:"
+            cat "$RUN_DIR/redis.log" >&2 || true
+            exit 1
+        fi
+        sleep 0.1
+    done
+    export REDIS_ADDR="127.0.0.1:$REDIS_PORT"
+    log "private redis-server $(redis-server --version | grep -o 'v=[^ ]*') on $REDIS_ADDR"
+}
+
+if ! command -v dotnet >/dev/null; then
+    log "dotnet is not on PATH; install the .NET 10 SDK or run under Docker"
+    exit 1
+fi
+
+if [[ -z "${REDIS_ADDR:-}" ]]; then
+    start_private_redis
+else
+    log "using the server at REDIS_ADDR=$REDIS_ADDR"
+fi
+
+log "building the publisher and the subscriber"
+for project in Publisher/PubSubDemo.Publisher.csproj Subscriber/PubSubDemo.Subscriber.csproj; do
+    dotnet build "$project" -c Release --nologo -v quiet
+done
+
+PUBLISHER_DLL=Publisher/bin/Release/net10.0/PubSubDemo.Publisher.dll
+SUBSCRIBER_DLL=Subscriber/bin/Release/net10.0/PubSubDemo.Subscriber.dll
+
+# Readable, distinct names: each subscriber is also a distinct consumer in the queue and stream patterns.
+start_service publisher "$PUBLISHER_DLL" INSTANCE_NAME=publisher
+for ((n = 1; n <= SUBSCRIBERS; n++)); do
+    start_service "subscriber-$n" "$SUBSCRIBER_DLL" INSTANCE_NAME="subscriber-$n"
+done
+
+if [[ -n "$DEMO_DURATION" ]]; then
+    log "running for ${DEMO_DURATION}s (PATTERN=${PATTERN:-both})"
+    sleep "$DEMO_DURATION" &
+    TIMER_PID=$!
+    wait "$TIMER_PID" || true
+else
+    log "running (PATTERN=${PATTERN:-both}); Ctrl-C stops it"
+    wait "${PIPELINES[@]}" || true
+fi

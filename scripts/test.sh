@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The tests: every test project in the solution, against real servers where a test needs one.
+#
+#   scripts/test.sh                                   all tests
+#   scripts/test.sh --filter "FullyQualifiedName~Queue"   extra arguments go to dotnet test
+#
+# Installs what the tests use when it is missing (redis-server, docker-compose), runs dotnet test with a TRX
+# logger, and ends with one line summed over every TRX file: "N passed, N failed[, N skipped]".
+# Exits non-zero when the build fails, a test fails, or no test ran.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+RESULTS_DIR="${RESULTS_DIR:-$ROOT/TestResults}"
+# A hung test would otherwise hold CI until its own time limit; this ends it with a clear message.
+TEST_HANG_TIMEOUT="${TEST_HANG_TIMEOUT:-10m}"
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { echo "test: $*" >&2; }
+
+as_root() {
+    if [[ "$(id -u)" -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian packages the tests rely on: redis-server for a real server on loopback, docker-compose to validate
+# the compose file offline. apt-get update runs once, and only when something is missing.
+ensure_packages() {
+    local missing=()
+    command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server)
+    command -v docker-compose >/dev/null || missing+=(docker-compose)
+    ((${#missing[@]} == 0)) && return 0
+    log "installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Sums one attribute of the <Counters> element over every TRX file of this run.
+sum_counter() {
+    local name="$1" total=0 value file
+    for file in "$RESULTS_DIR"/*.trx; do
+        [[ -e "$file" ]] || continue
+        value="$(grep -o '<Counters [^>]*>' "$file" | grep -o " $name=\"[0-9]*\"" | grep -o '[0-9]\+' || true)"
+        total=$((total + ${value:-0}))
+    done
+    echo "$total"
+}
+
+ensure_packages
+
+# Only this run's TRX files may be summed.
+mkdir -p "$RESULTS_DIR"
+rm -f "$RESULTS_DIR"/*.trx
+
+status=0
+dotnet test PubSubDemo.sln -c Release \
+    --logger "trx;LogFilePrefix=results" \
+    --results-directory "$RESULTS_DIR" \
+    --blame-hang-timeout "$TEST_HANG_TIMEOUT" --blame-hang-dump-type none \
+    "$@" || status=$?
+
+passed="$(sum_counter passed)"
+# A test that errored, timed out or was aborted did not pass either.
+failed=$(($(sum_counter failed) + $(sum_counter error) + $(sum_counter timeout) + $(sum_counter aborted)))
+# xunit's skipped tests count in total but not in executed (notExecuted stays 0).
+skipped=$(($(sum_counter total) - $(sum_counter executed)))
+total="$(sum_counter total)"
+
+if ((status != 0)); then
+    log "dotnet test exited with code $status"
+elif ((total == 0)); then
+    log "no test ran"
+    status=1
+elif ((failed > 0)); then
+    status=1
+fi
+
+summary="$passed passed, $failed failed"
+((skipped > 0)) && summary+=", $skipped skipped"
+echo "$summary"
+exit "$status"
