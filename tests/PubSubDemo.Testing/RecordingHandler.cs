@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Subscriber.Stats;
+
+namespace PubSubDemo.Testing;
+
+/// <summary>A real handler that remembers what it handled, so a test can count every message by id.</summary>
+public sealed class RecordingHandler : IMessageHandler
+{
+    private readonly ConcurrentQueue<ReceivedMessage> _handled = new();
+
+    public IReadOnlyCollection<ReceivedMessage> Handled => _handled;
+
+    /// <summary>Optional work per message, to keep a consumer busy.</summary>
+    public TimeSpan Delay { get; set; }
+
+    public IEnumerable<string> Ids(MessageSource source) => _handled.Where(m => m.Source == source).Select(m => m.Message.Id);
+
+    public int Count(MessageSource source) => _handled.Count(m => m.Source == source);
+
+    public async ValueTask HandleAsync(ReceivedMessage message, CancellationToken cancellationToken)
+    {
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, cancellationToken);
+        }
+
+        _handled.Enqueue(message);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using StackExchange.Redis;
+
+namespace PubSubDemo.Testing;
+
+/// <summary>
+/// A real redis-server process on a free loopback port, started and stopped by the test. It can be killed
+/// and restarted on the same port (with append-only persistence when asked), which the fault tests need.
+/// </summary>
+public sealed class RedisServerProcess : IAsyncDisposable
+{
+    private readonly string _directory;
+    private readonly bool _persistent;
+    private Process? _process;
+
+    private RedisServerProcess(int port, bool persistent)
+    {
+        Port = port;
+        _persistent = persistent;
+        _directory = Directory.CreateTempSubdirectory("pubsubdemo-redis-").FullName;
+    }
+
+    public int Port { get; }
+
+    public string Address => $"127.0.0.1:{Port}";
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public static string? FindExecutable()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin").Append("/usr/local/bin").Append("/usr/sbin"))
+        {
+            var path = Path.Combine(dir, "redis-server");
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        return null;
+    }
+
+    public static async Task<RedisServerProcess> StartAsync(bool persistent = false)
+    {
+        var server = new RedisServerProcess(FreePort(), persistent);
+        await server.StartAsync();
+        return server;
+    }
+
+    public async Task StartAsync()
+    {
+        var executable = FindExecutable() ?? throw new InvalidOperationException(
+            "No Redis-protocol server for the integration tests: install redis-server (apt-get install -y redis-server), " +
+            "or start a Docker engine (DragonFly via Testcontainers), or set PUBSUBDEMO_TEST_REDIS=host:port.");
+        var arguments = new List<string>
+        {
+            "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "",
+            "--appendonly", _persistent ? "yes" : "no", "--protected-mode", "no", "--daemonize", "no",
+        };
+        if (_persistent)
+        {
+            arguments.AddRange(["--appendfsync", "always"]);
+        }
+
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        arguments.ForEach(start.ArgumentList.Add);
+        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await Wait.UntilAsync(async () => await PingAsync(), $"redis-server answers on port {Port}", TimeSpan.FromSeconds(15));
+    }
+
+    /// <summary>kill -9: the server vanishes mid-flight, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        await StartAsync();
+    }
+
+    private async Task<bool> PingAsync()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray());
+            var buffer = new byte[64];
+            var read = await stream.ReadAsync(buffer);
+            return read > 0 && System.Text.Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PubSubDemo.Publisher;
+using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Hosting;
+using PubSubDemo.Subscriber;
+using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Subscriber.Stats;
+
+namespace PubSubDemo.Testing;
+
+/// <summary>
+/// The real publisher or subscriber host, composed exactly as its Program.cs does, in this process:
+/// settings come from a dictionary instead of environment variables, logs go to a <see cref="CapturedLog"/>.
+/// </summary>
+public sealed class ServiceHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private bool _stopped;
+
+    private ServiceHost(IHost host, CapturedLog log)
+    {
+        _host = host;
+        Log = log;
+    }
+
+    public CapturedLog Log { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public T Get<T>()
+        where T : notnull => _host.Services.GetRequiredService<T>();
+
+    public static ServiceHost Subscriber(string address, IDictionary<string, string?> settings, IMessageHandler? handler = null) =>
+        Build(address, settings, builder =>
+        {
+            if (handler is not null)
+            {
+                builder.Services.AddSingleton(handler);
+            }
+
+            builder.AddSubscriber();
+        });
+
+    public static ServiceHost Publisher(string address, IDictionary<string, string?> settings) =>
+        Build(address, settings, builder => builder.AddPublisher());
+
+    public SubscriberStats SubscriberStats => Get<SubscriberStats>();
+
+    private static ServiceHost Build(string address, IDictionary<string, string?> settings, Action<HostApplicationBuilder> add)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
+        var values = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase) { ["REDIS_ADDR"] = address };
+        values.TryAdd("LOG_MESSAGES", "false");
+        values.TryAdd("SUMMARY_INTERVAL", "1s");
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.AddServiceDefaults();
+        var log = new CapturedLog();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(log);
+        builder.AddRedis();
+        add(builder);
+        return new ServiceHost(builder.Build(), log);
+    }
+
+    public async Task<ServiceHost> StartAsync()
+    {
+        await _host.StartAsync();
+        return this;
+    }
+
+    /// <summary>Waits until the service has connected and its workers are running.</summary>
+    public async Task<ServiceHost> StartAndWaitConnectedAsync()
+    {
+        await StartAsync();
+        await Get<RedisConnection>().GetAsync(CancellationToken.None).WaitAsync(Wait.Default);
+        return this;
+    }
+
+    /// <summary>What SIGTERM does: the host's graceful stop.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _host.StopAsync();
+        }
+    }
+
+    /// <summary>Completes when the host stops by itself (the publisher after MESSAGE_COUNT).</summary>
+    public Task WaitForShutdownAsync(TimeSpan timeout) =>
+        _host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.WaitHandle.WaitOneAsync(timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+}
+
+internal static class WaitHandleExtensions
+{
+    public static Task WaitOneAsync(this WaitHandle handle, TimeSpan timeout)
+    {
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = ThreadPool.RegisterWaitForSingleObject(handle, (_, timedOut) =>
+        {
+            if (timedOut)
+            {
+                completion.TrySetException(new TimeoutException($"The host did not stop within {timeout.TotalSeconds:0}s"));
+            }
+            else
+            {
+                completion.TrySetResult();
+            }
+        }, null, timeout, executeOnlyOnce: true);
+        _ = completion.Task.ContinueWith(_ => registration.Unregister(null), TaskScheduler.Default);
+        return completion.Task;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace PubSubDemo.Testing;
+
+/// <summary>
+/// The publisher or subscriber as a real operating-system process, as users and containers run it:
+/// environment variables in, stdout and stderr lines out, SIGTERM and kill -9 as the signals.
+/// </summary>
+public sealed partial class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ServiceProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public IReadOnlyCollection<string> Output => _output;
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public static ServiceProcess Start(string service, IDictionary<string, string?> environment)
+    {
+        var dll = FindServiceDll(service);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var name in new[] { "REDIS_ADDR", "REDIS_HOST", "REDIS_PORT", "CHANNEL", "QUEUE", "STREAM", "GROUP", "PATTERN", "PUBLISH_INTERVAL", "PUBLISH_RATE", "MESSAGE_COUNT", "CONSUMER_NAME", "INSTANCE_NAME" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{service} did not start");
+        var result = new ServiceProcess(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                result._output.Enqueue(e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                result._output.Enqueue(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return result;
+    }
+
+    /// <summary>The service's built dll, next to this test assembly's build configuration.</summary>
+    public static string FindServiceDll(string service)
+    {
+        var configuration = typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PubSubDemo.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        if (directory is null)
+        {
+            throw new InvalidOperationException("Cannot find the repository root (PubSubDemo.sln) above the test assembly");
+        }
+
+        var dll = Path.Combine(directory.FullName, service, "bin", configuration, "net10.0", $"PubSubDemo.{service}.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build {service} first ({configuration})", dll);
+    }
+
+    public bool Printed(string text) => _output.Any(line => line.Contains(text, StringComparison.Ordinal));
+
+    public Task WaitForOutputAsync(string text, TimeSpan? timeout = null) =>
+        Wait.UntilAsync(() => Printed(text), $"the process prints \"{text}\"", timeout);
+
+    /// <summary>SIGTERM, as docker stop and systemd send it.</summary>
+    public void Terminate() => _ = Kill(_process.Id, 15);
+
+    /// <summary>kill -9: no shutdown code runs.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The process did not exit within {timeout.TotalSeconds:0}s. Output:\n{string.Join('\n', _output.TakeLast(30))}");
+        }
+
+        // Let the asynchronous readers deliver the last lines.
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+}
