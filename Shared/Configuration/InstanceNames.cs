@@ -16,6 +16,8 @@ public static class InstanceNames
             host = host[..24];
         }
 
-        return $"{host}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        return $"{host}-{Environment.ProcessId}-{RandomPart()}";
     }
+
+    public static string RandomPart() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 }

@@ -27,6 +27,12 @@ public sealed class MessagingSettings : IServiceSettings
     /// <summary>This process's name in logs, keys and the monitor: host name, process id and a random part unless INSTANCE_NAME says otherwise.</summary>
     public string InstanceName { get; set; } = "";
 
+    /// <summary>
+    /// The publisher's sender id in message ids: the instance name, plus a random part when INSTANCE_NAME is pinned,
+    /// so ids stay unique across restarts and a restarted sender's sequence starts a new series, not duplicates.
+    /// </summary>
+    public string SenderId { get; set; } = "";
+
     public IReadOnlyList<string> Errors { get; set; } = [];
 
     /// <summary>Whether CHANNEL holds glob characters, so that the subscriber must subscribe by pattern.</summary>
@@ -44,7 +50,9 @@ public sealed class MessagingSettings : IServiceSettings
         Group = reader.NonEmpty(EnvironmentNames.Group, Group);
         Pattern = reader.Choice(EnvironmentNames.Pattern, Pattern, Patterns);
         MaxMessageBytes = reader.Count(EnvironmentNames.MaxMessageBytes, MaxMessageBytes, 64, 512 * 1024 * 1024);
-        InstanceName = reader.Text(EnvironmentNames.InstanceName, InstanceNames.Create());
+        var pinned = reader.Raw(EnvironmentNames.InstanceName);
+        InstanceName = pinned ?? InstanceNames.Create();
+        SenderId = pinned is null ? InstanceName : $"{pinned}-{InstanceNames.RandomPart()}";
         if (IsGlob(Queue))
         {
             reader.Error(EnvironmentNames.Queue, Queue, "a queue name cannot hold glob characters (* ? [)");

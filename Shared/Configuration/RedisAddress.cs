@@ -43,6 +43,9 @@ public static class RedisAddress
             return false;
         }
 
+        // A host without a port means the default one (6379, or 6380 with TLS); say so in logs too.
+        options.SetDefaultPorts();
+
         foreach (var endPoint in options.EndPoints)
         {
             if (endPoint is DnsEndPoint { Host: var host } && (host.Length == 0 || host.Contains(' ', StringComparison.Ordinal)))
@@ -110,6 +113,13 @@ public static class RedisAddress
         }
 
         return true;
+    }
+
+    /// <summary>The address as typed, with any password replaced by *** so that error lines and logs never show it.</summary>
+    public static string Redact(string text)
+    {
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"(?i)(password\s*=)[^,]*", "$1***");
+        return System.Text.RegularExpressions.Regex.Replace(text, @"^(rediss?://[^:@/]*:)[^@/]*@", "$1***@");
     }
 
     /// <summary>Where we connect, for a log line: endpoints and TLS, never the password.</summary>

@@ -14,16 +14,22 @@ public sealed class RedisSettings : IServiceSettings
     public void Load(SettingsReader reader)
     {
         var address = reader.Raw(EnvironmentNames.RedisAddr);
+        var variable = EnvironmentNames.RedisAddr;
+        var shown = address;
         if (address is null)
         {
             var host = reader.Text(EnvironmentNames.RedisHost, "localhost");
             var port = reader.Count(EnvironmentNames.RedisPort, 6379, 1, 65535);
             address = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
+            variable = EnvironmentNames.RedisHost;
+            shown = host;
         }
 
         if (!RedisAddress.TryParse(address, out var options, out var problem))
         {
-            reader.Error(EnvironmentNames.RedisAddr, address, $"{problem}; {RedisAddress.Allowed}");
+            reader.Error(variable, RedisAddress.Redact(shown!), variable == EnvironmentNames.RedisHost
+                ? $"{problem}; use a host name or IP address (or set REDIS_ADDR)"
+                : $"{problem}; {RedisAddress.Allowed}");
             return;
         }
 

@@ -20,6 +20,7 @@ public sealed partial class RedisConnection(
     private readonly Lock _gate = new();
     private Task<IConnectionMultiplexer>? _connecting;
     private ConnectionMultiplexer? _multiplexer;
+    private string _lastFailure = "not connected yet";
 
     /// <summary>Raised when a lost connection comes back, so consumers can look again for work they may have missed.</summary>
     public event Action? Restored;
@@ -59,7 +60,15 @@ public sealed partial class RedisConnection(
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
         _multiplexer = multiplexer;
         multiplexer.ConnectionFailed += (_, e) =>
-            LogConnectionLost(RedisAddress.Format(e.EndPoint!), e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception?.GetBaseException().Message ?? "");
+        {
+            _lastFailure = e.Exception?.GetBaseException().Message ?? e.FailureType.ToString();
+
+            // Before the first successful connect, the waiting loop below reports progress instead.
+            if (ServerDescription.Length > 0)
+            {
+                LogConnectionLost(RedisAddress.Format(e.EndPoint!), e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception?.GetBaseException().Message ?? "");
+            }
+        };
         multiplexer.ConnectionRestored += (_, e) =>
         {
             LogConnectionRestored(RedisAddress.Format(e.EndPoint!), e.ConnectionType.ToString());
@@ -88,7 +97,7 @@ public sealed partial class RedisConnection(
                 continue;
             }
 
-            LogWaiting(Endpoint, attempt, DurationParser.Format(backoff), "not connected yet");
+            LogWaiting(Endpoint, attempt, DurationParser.Format(backoff), _lastFailure);
             await Task.Delay(backoff, time, cancellationToken);
             backoff = Min(backoff * 2, MaxBackoff);
         }

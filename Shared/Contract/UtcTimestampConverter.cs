@@ -19,12 +19,13 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
             throw new JsonException("timestamp must be a string");
         }
 
-        if (reader.TryGetDateTimeOffset(out var value))
+        if (!reader.ValueIsEscaped && reader.TryGetDateTimeOffset(out var value))
         {
             // Utf8JsonReader reads a missing offset as local time; seed 002 means UTC.
             return HasOffset(reader.ValueSpan) ? value : new DateTimeOffset(value.DateTime, TimeSpan.Zero);
         }
 
+        // Escaped text (\u002B for '+', as .NET's default encoder writes it) or a looser ISO 8601 form.
         var text = reader.GetString();
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value))

@@ -22,7 +22,8 @@ public static class ServiceDefaults
             o.UseUtcTimestamp = true;
             o.ColorBehavior = LoggerColorBehavior.Disabled;
         });
-        builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
+        // The client reports every failed reconnect at Error with a stack trace; RedisConnection logs one line per attempt instead.
+        builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o =>
         {

@@ -1,4 +1,3 @@
-using System.Text;
 using PubSubDemo.Shared.Contract;
 using StackExchange.Redis;
 
@@ -8,10 +7,5 @@ namespace PubSubDemo.Subscriber.Consumers;
 internal static class DeadLetters
 {
     public static RedisValue Envelope(string consumer, TimeProvider time, RedisValue payload, string reason, int attempts) =>
-        MessageReader.Write(new DeadLetter(
-            reason,
-            payload.IsNull ? "" : Encoding.UTF8.GetString((byte[])payload!),
-            consumer,
-            time.GetUtcNow(),
-            attempts));
+        MessageReader.Write(DeadLetter.For(payload.IsNull ? [] : (byte[])payload!, reason, consumer, time.GetUtcNow(), attempts));
 }

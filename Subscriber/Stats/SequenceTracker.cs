@@ -60,9 +60,15 @@ public sealed class SequenceTracker
             if (seq > state.Last + 1)
             {
                 missing = seq - state.Last - 1;
-                for (var s = Math.Max(state.Last + 1, seq - MaxRemembered); s < seq && state.Gaps.Count < MaxRemembered; s++)
+                for (var s = Math.Max(state.Last + 1, seq - MaxRemembered); s < seq; s++)
                 {
                     state.Gaps.Add(s);
+                }
+
+                // Keep the newest gaps: the oldest are the least likely to be filled by a late arrival.
+                while (state.Gaps.Count > MaxRemembered)
+                {
+                    state.Gaps.Remove(state.Gaps.Min);
                 }
 
                 state.Last = seq;
@@ -86,6 +92,6 @@ public sealed class SequenceTracker
     {
         public long Last { get; set; }
 
-        public HashSet<long> Gaps { get; } = [];
+        public SortedSet<long> Gaps { get; } = [];
     }
 }

@@ -94,7 +94,7 @@ public sealed class RedisSettingsTests
         var (_, errors) = TestSettings.Load<RedisSettings>(("REDIS_HOST", "my redis"));
 
         var error = Assert.Single(errors);
-        Assert.StartsWith("REDIS_HOST='my redis' is not valid", error, StringComparison.Ordinal);
+        Assert.True(error.StartsWith("REDIS_HOST='my redis' is not valid", StringComparison.Ordinal), error);
     }
 
     [Theory]
