@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Publisher;
+using PubSubDemo.Publisher.Observability;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Hosting;
 
@@ -7,4 +8,5 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.AddServiceDefaults();
 builder.AddRedis();
 builder.AddPublisher();
+builder.AddPublisherObservability();
 return await builder.Build().RunServiceAsync();

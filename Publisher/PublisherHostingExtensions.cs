@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Publisher.Sending;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Observability;
 
 namespace PubSubDemo.Publisher;
 
@@ -11,6 +13,8 @@ public static class PublisherHostingExtensions
     {
         builder.Services.AddSettings<PublisherSettings>();
         builder.Services.AddSingleton<PublisherStats>();
+        builder.Services.AddSettings<StatsFileSettings>();
+        builder.Services.TryAddSingleton<LoopHeartbeat>();
         builder.Services.AddSingleton(sp => new MessageSender(
             sp.GetRequiredService<MessagingSettings>(),
             sp.GetRequiredService<PublisherSettings>(),

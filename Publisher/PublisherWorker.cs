@@ -6,6 +6,7 @@ using PubSubDemo.Publisher.Sending;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Hosting;
+using PubSubDemo.Shared.Observability;
 
 namespace PubSubDemo.Publisher;
 
@@ -20,8 +21,10 @@ internal sealed partial class PublisherWorker(
     PublisherSettings settings,
     MessageSender sender,
     PublisherStats stats,
+    StatsFileSettings statsFile,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
+    LoopHeartbeat heartbeat,
     ILogger<PublisherWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -37,7 +40,9 @@ internal sealed partial class PublisherWorker(
         }
 
         LogStarting(messaging.InstanceName, messaging.Pattern.ToString().ToLowerInvariant(), messaging.Channel, messaging.Queue, Describe());
-        var buffer = Channel.CreateUnbounded<OutgoingMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Synchronous continuations: a message written while the sender waits is sent on the generating thread
+        // at once, not after a hop to the thread pool; at a fixed rate that hop cost more CPU than the message.
+        var buffer = Channel.CreateUnbounded<OutgoingMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
         using var capacity = new SemaphoreSlim(settings.BufferSize, settings.BufferSize);
 
         // The drain deadline: after a stop request, retries get most of the host's shutdown budget, then give up loudly.
@@ -54,6 +59,11 @@ internal sealed partial class PublisherWorker(
         var finished = await generating;
         await sending;
         LogSummary(stats.Sent, stats.Retries, stats.Unsent, stats.LastQueueLength);
+        if (statsFile.Path is { } path)
+        {
+            await WriteStatsFileAsync(path);
+        }
+
         if (finished)
         {
             LogDone(stats.Sent);
@@ -76,13 +86,15 @@ internal sealed partial class PublisherWorker(
         {
             for (long i = 0; ; i++)
             {
+                heartbeat.Beat(nameof(PublisherWorker));
                 if (settings.MessageCount > 0 && i >= settings.MessageCount)
                 {
                     return true;
                 }
 
+                // As fast as possible, every message is due at once: DURATION then counts on the clock.
                 var due = start + ToTicks(period * i);
-                if (settings.Duration is { } duration && time.GetElapsedTime(start, due) >= duration)
+                if (settings.Duration is { } duration && time.GetElapsedTime(start, period > TimeSpan.Zero ? due : time.GetTimestamp()) >= duration)
                 {
                     return true;
                 }
@@ -95,9 +107,17 @@ internal sealed partial class PublisherWorker(
                 stoppingToken.ThrowIfCancellationRequested();
                 if (!capacity.Wait(0, CancellationToken.None))
                 {
-                    LogBufferFull(settings.BufferSize);
+                    // As fast as possible, a full buffer is the intended brake, not news: only a schedule that falls behind is logged.
+                    if (period > TimeSpan.Zero)
+                    {
+                        LogBufferFull(settings.BufferSize);
+                    }
+
                     capacity.Wait(stoppingToken);
-                    LogBufferResumed();
+                    if (period > TimeSpan.Zero)
+                    {
+                        LogBufferResumed();
+                    }
                 }
 
                 // At a fixed rate the timestamp is the scheduled send time, so a stalled publisher shows up as
@@ -130,6 +150,18 @@ internal sealed partial class PublisherWorker(
         long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * time.TimestampFrequency);
     }
 
+    private async Task WriteStatsFileAsync(string path)
+    {
+        try
+        {
+            await PublisherStatsFile.From(stats, settings, messaging).WriteAsync(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogStatsFileFailed(path, ex.Message);
+        }
+    }
+
     private string Describe() => settings.Rate switch
     {
         null => $"one message every {DurationParser.Format(settings.Interval)}",
@@ -154,4 +186,7 @@ internal sealed partial class PublisherWorker(
 
     [LoggerMessage(2106, LogLevel.Information, "Done: {Sent} messages sent; stopping")]
     private partial void LogDone(long sent);
+
+    [LoggerMessage(2107, LogLevel.Warning, "Could not write STATS_FILE {Path}: {Reason}")]
+    private partial void LogStatsFileFailed(string path, string reason);
 }

@@ -2,9 +2,11 @@ using Microsoft.Extensions.Hosting;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Subscriber;
+using PubSubDemo.Subscriber.Observability;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddServiceDefaults();
 builder.AddRedis();
 builder.AddSubscriber();
+builder.AddSubscriberObservability();
 return await builder.Build().RunServiceAsync();

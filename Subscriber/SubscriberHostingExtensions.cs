@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Consumers;
 using PubSubDemo.Subscriber.Processing;
 using PubSubDemo.Subscriber.Stats;
@@ -19,11 +20,13 @@ public static class SubscriberHostingExtensions
         var services = builder.Services;
         services.AddSettings<SubscriberSettings>();
         services.AddSingleton<SubscriberStats>();
+        services.AddSettings<StatsFileSettings>();
+        services.TryAddSingleton<LoopHeartbeat>();
         services.TryAddSingleton<IMessageHandler, DemoMessageHandler>();
         services.AddSingleton<MessageProcessor>();
         services.AddHostedService<SummaryReporter>();
 
-        // PATTERN decides which consumers exist; a bad PATTERN registers none and fails validation at start.
+        // PATTERN decides which consumers exist. A bad PATTERN falls back to both here, but validation stops the host before any starts.
         var pattern = new SettingsReader(builder.Configuration).Choice(EnvironmentNames.Pattern, Pattern.Both, MessagingSettings.Patterns);
         if (pattern.HasFlag(Pattern.PubSub))
         {

@@ -64,38 +64,43 @@ NAMES=()
 # Stops the services (publisher first, so the subscribers' closing summaries include its last messages),
 # waits for their final summaries to be printed, then stops the private server. Runs once, on any exit.
 cleanup() {
+    set +e        # a failing step (even a log line to a closed pipe) must not skip the ones after it
     trap - INT TERM EXIT
     trap '' INT   # a second Ctrl-C must not cut the services' shutdown short
     local i
     if ((${#PIPELINES[@]} > 0)); then
         log "stopping the services (up to ${STOP_GRACE_SECONDS}s)"
-        stop_service 0
+        signal_service 0 TERM
+        wait_service 0 $((SECONDS + STOP_GRACE_SECONDS))
+        local deadline=$((SECONDS + STOP_GRACE_SECONDS))
         for ((i = 1; i < ${#PIPELINES[@]}; i++)); do signal_service "$i" TERM; done
-        for ((i = 1; i < ${#PIPELINES[@]}; i++)); do wait_service "$i"; done
+        for ((i = 1; i < ${#PIPELINES[@]}; i++)); do wait_service "$i" "$deadline"; done
     fi
     if [[ -n "$REDIS_PID" ]]; then
         log "stopping redis-server on port $REDIS_PORT"
         redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill -TERM "$REDIS_PID" 2>/dev/null || true
         wait "$REDIS_PID" 2>/dev/null || true
     fi
-    [[ -n "$TIMER_PID" ]] && kill "$TIMER_PID" 2>/dev/null || true
+    if [[ -n "$TIMER_PID" ]]; then kill "$TIMER_PID" 2>/dev/null || true; fi
     rm -rf "$RUN_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# When the reader of our output goes (a `| tee` killed by the same Ctrl-C), carry on and still clean up.
+trap '' PIPE
 
 service_pid() { cat "$RUN_DIR/${NAMES[$1]}.pid" 2>/dev/null || true; }
 
 signal_service() {
     local pid
     pid="$(service_pid "$1")"
-    [[ -n "$pid" ]] && kill "-$2" "$pid" 2>/dev/null || true
+    if [[ -n "$pid" ]]; then kill "-$2" "$pid" 2>/dev/null || true; fi
 }
 
-# Waits for a service's pipeline (so its last lines are out) with a deadline, then kills what is left.
+# Waits until the deadline (in $SECONDS) for a service's pipeline, so its last lines are out; then kills it.
 wait_service() {
-    local pipeline="${PIPELINES[$1]}" deadline=$((SECONDS + STOP_GRACE_SECONDS))
+    local pipeline="${PIPELINES[$1]}" deadline="$2"
     while kill -0 "$pipeline" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
     if kill -0 "$pipeline" 2>/dev/null; then
         log "${NAMES[$1]} did not stop within ${STOP_GRACE_SECONDS}s; killing it"
@@ -103,8 +108,6 @@ wait_service() {
     fi
     wait "$pipeline" 2>/dev/null || true
 }
-
-stop_service() { signal_service "$1" TERM; wait_service "$1"; }
 
 # Starts one service with its output prefixed by its padded name. The service runs in its own session
 # (setsid), so Ctrl-C reaches only this script, which then stops everything in order; the subshell and
@@ -177,7 +180,12 @@ fi
 
 log "building the publisher and the subscriber"
 for project in Publisher/PubSubDemo.Publisher.csproj Subscriber/PubSubDemo.Subscriber.csproj; do
-    dotnet build "$project" -c Release --nologo -v quiet
+    # Quiet when it works; the whole build output when it does not.
+    if ! dotnet build "$project" -c Release --nologo >"$RUN_DIR/build.log" 2>&1; then
+        cat "$RUN_DIR/build.log" >&2
+        log "the build of $project failed"
+        exit 1
+    fi
 done
 
 PUBLISHER_DLL=Publisher/bin/Release/net10.0/PubSubDemo.Publisher.dll

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
@@ -22,6 +23,7 @@ internal sealed partial class MessageSender(
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
     private readonly RedisChannel _channel = RedisChannel.Literal(messaging.Channel);
+    private readonly RedisValue _channelName = messaging.Channel;
     private readonly RedisChannel _queueDoorbell = RedisChannel.Literal(KeyNames.Doorbell(messaging.Queue));
     private readonly RedisChannel _streamDoorbell = RedisChannel.Literal(KeyNames.Doorbell(messaging.Stream));
     private readonly RedisKey _queue = messaging.Queue;
@@ -64,7 +66,8 @@ internal sealed partial class MessageSender(
                 var failure = await TrySendAsync(database, batch);
                 if (failure is null)
                 {
-                    stats.OnSent(batch.Count);
+                    stats.LastPayloadBytes = batch[^1].Payload.Length();
+                    stats.OnSent(batch.Count, time.GetUtcNow());
                     return;
                 }
 
@@ -98,73 +101,64 @@ internal sealed partial class MessageSender(
     /// <summary>Sends every part not yet done; returns the first failure, or null when all parts are done.</summary>
     private async Task<Exception?> TrySendAsync(IDatabase database, List<OutgoingMessage> batch)
     {
-        var publishes = new List<(OutgoingMessage Message, Task<long> Receivers)>();
-        var streamAdds = new List<(OutgoingMessage Message, Task<RedisValue> Id)>();
-        Task<long>? push = null;
+        // Every part goes out before any reply is awaited, so the parts share one round trip.
+        List<OutgoingMessage>? toPublish = null;
         List<OutgoingMessage>? toPush = null;
+        List<OutgoingMessage>? toAdd = null;
+        Task<RedisResult>? publishMany = null;
+        Task<long>? publishOne = null;
+        Task<long>? push = null;
+        Task<RedisResult>? addMany = null;
+        Task<RedisValue>? addOne = null;
 
-        if (messaging.Uses(Pattern.PubSub))
+        if (messaging.Uses(Pattern.PubSub) && Pending(batch, static m => m.PublishedToChannel) is { } publish)
         {
-            foreach (var message in batch.Where(m => !m.PublishedToChannel))
+            toPublish = publish;
+            if (publish.Count == 1)
             {
-                publishes.Add((message, database.PublishAsync(_channel, message.Payload)));
+                publishOne = database.PublishAsync(_channel, publish[0].Payload);
+            }
+            else
+            {
+                publishMany = database.ScriptEvaluateAsync(SendScripts.PublishMany, values: Arguments(publish, _channelName));
             }
         }
 
-        if (messaging.Uses(Pattern.Queue))
+        if (messaging.Uses(Pattern.Queue) && Pending(batch, static m => m.PushedToQueue) is { } pushes)
         {
-            toPush = batch.Where(m => !m.PushedToQueue).ToList();
-            if (toPush.Count > 0)
-            {
-                push = database.ListRightPushAsync(_queue, toPush.Select(m => m.Payload).ToArray());
-            }
+            toPush = pushes;
+            push = database.ListRightPushAsync(_queue, Arguments(pushes));
         }
 
-        if (messaging.Uses(Pattern.Stream))
+        if (messaging.Uses(Pattern.Stream) && Pending(batch, static m => m.AddedToStream) is { } adds)
         {
-            foreach (var message in batch.Where(m => !m.AddedToStream))
+            toAdd = adds;
+            if (adds.Count == 1)
             {
-                var entry = new NameValueEntry[] { new(KeyNames.StreamField, message.Payload) };
-                streamAdds.Add((message, database.StreamAddAsync(_stream, entry, maxLength: StreamMaxLength, useApproximateMaxLength: StreamMaxLength is not null)));
+                var entry = new NameValueEntry[] { new(KeyNames.StreamField, adds[0].Payload) };
+                addOne = database.StreamAddAsync(_stream, entry, maxLength: StreamMaxLength, useApproximateMaxLength: StreamMaxLength is not null);
+            }
+            else
+            {
+                addMany = database.ScriptEvaluateAsync(SendScripts.AddMany, [_stream], Arguments(adds, StreamMaxLength?.ToString(CultureInfo.InvariantCulture) ?? "", KeyNames.StreamField));
             }
         }
 
         Exception? failure = null;
-        foreach (var (message, receivers) in publishes)
+        if (toPublish is not null)
         {
             try
             {
-                var count = await receivers;
-                message.PublishedToChannel = true;
-                stats.LastReceivers = count;
-                if (settings.LogMessages)
+                if (publishOne is not null)
                 {
-                    LogPublished(messaging.Channel, count, message.Message.Content, message.Message.Id);
+                    OnPublished(toPublish[0], await publishOne);
                 }
-            }
-            catch (Exception ex) when (IsTransient(ex))
-            {
-                failure ??= ex;
-            }
-        }
-
-        if (push is not null)
-        {
-            try
-            {
-                var length = await push;
-                foreach (var message in toPush!)
+                else
                 {
-                    message.PushedToQueue = true;
-                }
-
-                stats.LastQueueLength = length;
-                database.Publish(_queueDoorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
-                if (settings.LogMessages)
-                {
-                    foreach (var message in toPush)
+                    var receivers = (long[])(await publishMany!)!;
+                    for (var i = 0; i < toPublish.Count; i++)
                     {
-                        LogPushed(messaging.Queue, length - toPush.Count + toPush.IndexOf(message) + 1, message.Message.Content, message.Message.Id);
+                        OnPublished(toPublish[i], receivers[i]);
                     }
                 }
             }
@@ -174,17 +168,24 @@ internal sealed partial class MessageSender(
             }
         }
 
-        var added = false;
-        foreach (var (message, id) in streamAdds)
+        if (toPush is not null)
         {
             try
             {
-                var entryId = await id;
-                message.AddedToStream = true;
-                added = true;
+                var length = await push!;
+                foreach (var message in toPush)
+                {
+                    message.PushedToQueue = true;
+                }
+
+                stats.LastQueueLength = length;
+                database.Publish(_queueDoorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
                 if (settings.LogMessages)
                 {
-                    LogAdded(messaging.Stream, entryId.ToString(), message.Message.Content, message.Message.Id);
+                    for (var i = 0; i < toPush.Count; i++)
+                    {
+                        LogPushed(messaging.Queue, length - toPush.Count + i + 1, toPush[i].Message.Content, toPush[i].Message.Id);
+                    }
                 }
             }
             catch (Exception ex) when (IsTransient(ex))
@@ -193,12 +194,69 @@ internal sealed partial class MessageSender(
             }
         }
 
-        if (added)
+        if (toAdd is not null)
         {
-            database.Publish(_streamDoorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
+            try
+            {
+                var ids = addOne is not null ? [await addOne] : (RedisValue[])(await addMany!)!;
+                for (var i = 0; i < toAdd.Count; i++)
+                {
+                    toAdd[i].AddedToStream = true;
+                    if (settings.LogMessages)
+                    {
+                        LogAdded(messaging.Stream, ids[i].ToString(), toAdd[i].Message.Content, toAdd[i].Message.Id);
+                    }
+                }
+
+                database.Publish(_streamDoorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
+            }
+            catch (Exception ex) when (IsTransient(ex))
+            {
+                failure ??= ex;
+            }
         }
 
         return failure;
+    }
+
+    private void OnPublished(OutgoingMessage message, long receivers)
+    {
+        message.PublishedToChannel = true;
+        stats.LastReceivers = receivers;
+        if (settings.LogMessages)
+        {
+            LogPublished(messaging.Channel, receivers, message.Message.Content, message.Message.Id);
+        }
+    }
+
+    /// <summary>The messages of <paramref name="batch"/> that this part has not taken yet; null when none are left.</summary>
+    private static List<OutgoingMessage>? Pending(List<OutgoingMessage> batch, Func<OutgoingMessage, bool> done)
+    {
+        var firstPending = batch.FindIndex(m => !done(m));
+        if (firstPending < 0)
+        {
+            return null;
+        }
+
+        if (firstPending == 0 && !batch.Exists(m => done(m)))
+        {
+            return batch;
+        }
+
+        return batch.FindAll(m => !done(m));
+    }
+
+    /// <summary>Script arguments: the leading values, then every payload.</summary>
+    private static RedisValue[] Arguments(List<OutgoingMessage> messages, params ReadOnlySpan<RedisValue> leading)
+    {
+        var values = new RedisValue[leading.Length + messages.Count];
+        leading.CopyTo(values);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            values[leading.Length + i] = messages[i].Payload;
+        }
+
+        return values;
     }
 
     private static bool IsTransient(Exception ex) => ex is RedisConnectionException or RedisTimeoutException or TimeoutException

@@ -7,6 +7,9 @@ public sealed class PublisherStats
     private long _sent;
     private long _retries;
     private long _unsent;
+    private long _firstSentUtcTicks;
+    private long _firstBatchCount;
+    private long _lastSentUtcTicks;
 
     public long Created => Interlocked.Read(ref _created);
 
@@ -22,11 +25,31 @@ public sealed class PublisherStats
 
     public long LastReceivers { get; set; } = -1;
 
+    /// <summary>Size of the last payload sent, in bytes.</summary>
+    public long LastPayloadBytes { get; set; }
+
     public long Buffered => Created - Sent - Unsent;
+
+    /// <summary>When the first batch was acknowledged, and how many messages it held; null before.</summary>
+    public (DateTimeOffset At, long Count)? FirstSent =>
+        Interlocked.Read(ref _firstSentUtcTicks) is > 0 and var ticks ? (new DateTimeOffset(ticks, TimeSpan.Zero), Interlocked.Read(ref _firstBatchCount)) : null;
+
+    /// <summary>When the last batch so far was acknowledged; null before the first.</summary>
+    public DateTimeOffset? LastSent =>
+        Interlocked.Read(ref _lastSentUtcTicks) is > 0 and var ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     internal void OnCreated() => Interlocked.Increment(ref _created);
 
-    internal void OnSent(int count) => Interlocked.Add(ref _sent, count);
+    internal void OnSent(int count, DateTimeOffset at)
+    {
+        Interlocked.Add(ref _sent, count);
+        if (Interlocked.CompareExchange(ref _firstSentUtcTicks, at.UtcTicks, 0) == 0)
+        {
+            Interlocked.Exchange(ref _firstBatchCount, count);
+        }
+
+        Interlocked.Exchange(ref _lastSentUtcTicks, at.UtcTicks);
+    }
 
     internal void OnRetry() => Interlocked.Increment(ref _retries);
 

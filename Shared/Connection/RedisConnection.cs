@@ -43,6 +43,19 @@ public sealed partial class RedisConnection(
         return _connecting.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Like <see cref="GetAsync"/>, but null when the service is stopping before the server answered.</summary>
+    public async Task<IConnectionMultiplexer?> TryGetAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     private async Task<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
     {
         var options = settings.Options.Clone();
@@ -76,11 +89,12 @@ public sealed partial class RedisConnection(
         };
 
         var attempt = 0;
-        var backoff = TimeSpan.FromMilliseconds(250);
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(250), MaxBackoff);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             attempt++;
+            var reason = _lastFailure;
             try
             {
                 if (multiplexer.IsConnected)
@@ -91,15 +105,12 @@ public sealed partial class RedisConnection(
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                LogWaiting(Endpoint, attempt, DurationParser.Format(backoff), ex.GetBaseException().Message);
-                await Task.Delay(backoff, time, cancellationToken);
-                backoff = Min(backoff * 2, MaxBackoff);
-                continue;
+                reason = ex.GetBaseException().Message;
             }
 
-            LogWaiting(Endpoint, attempt, DurationParser.Format(backoff), _lastFailure);
-            await Task.Delay(backoff, time, cancellationToken);
-            backoff = Min(backoff * 2, MaxBackoff);
+            var pause = backoff.Next();
+            LogWaiting(Endpoint, attempt, DurationParser.Format(pause), reason);
+            await Task.Delay(pause, time, cancellationToken);
         }
 
         ServerDescription = await DescribeServerAsync(multiplexer);
@@ -136,8 +147,6 @@ public sealed partial class RedisConnection(
             return $"unknown server: {ex.GetBaseException().Message}";
         }
     }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Processing;
 using PubSubDemo.Subscriber.Stats;
 using StackExchange.Redis;
@@ -20,16 +21,12 @@ internal sealed partial class ChannelConsumer(
     SubscriberStats stats,
     MessageProcessor processor,
     TimeProvider time,
+    LoopHeartbeat heartbeat,
     ILogger<ChannelConsumer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        IConnectionMultiplexer multiplexer;
-        try
-        {
-            multiplexer = await connection.GetAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
+        if (await connection.TryGetAsync(stoppingToken) is not { } multiplexer)
         {
             return;
         }
@@ -49,6 +46,7 @@ internal sealed partial class ChannelConsumer(
         {
             while (true)
             {
+                heartbeat.Beat(nameof(ChannelConsumer));
                 var message = await queue.ReadAsync(stoppingToken);
 
                 // The client buffers without limit; this bounds it. Pub/sub is at-most-once, so shedding
@@ -99,30 +97,16 @@ internal sealed partial class ChannelConsumer(
 
     private async Task<ChannelMessageQueue?> SubscribeAsync(ISubscriber subscriber, RedisChannel channel, CancellationToken stoppingToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(250);
-        while (!stoppingToken.IsCancellationRequested)
+        ChannelMessageQueue? queue = null;
+        try
         {
-            try
-            {
-                return await subscriber.SubscribeAsync(channel);
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                LogSubscribeRetry(messaging.Channel, ex.Message);
-                try
-                {
-                    await Task.Delay(backoff, time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return null;
-                }
-
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-            }
+            await RedisErrors.RetryAsync(async () => queue = await subscriber.SubscribeAsync(channel), (reason, _) => LogSubscribeRetry(messaging.Channel, reason), time, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
 
-        return null;
+        return queue;
     }
 
     [LoggerMessage(3101, LogLevel.Information, "Subscribed to {Kind} '{Channel}'")]

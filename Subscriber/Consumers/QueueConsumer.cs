@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Observability;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Subscriber.Processing;
 using PubSubDemo.Subscriber.Stats;
@@ -22,6 +23,7 @@ internal sealed partial class QueueConsumer(
     SubscriberStats stats,
     MessageProcessor processor,
     TimeProvider time,
+    LoopHeartbeat heartbeat,
     ILogger<QueueConsumer> logger) : BackgroundService
 {
     private readonly string _consumer = settings.ConsumerName.Length > 0 ? settings.ConsumerName : messaging.InstanceName;
@@ -36,12 +38,7 @@ internal sealed partial class QueueConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        IConnectionMultiplexer multiplexer;
-        try
-        {
-            multiplexer = await connection.GetAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
+        if (await connection.TryGetAsync(stoppingToken) is not { } multiplexer)
         {
             return;
         }
@@ -61,14 +58,15 @@ internal sealed partial class QueueConsumer(
         Task? upkeep = null;
         try
         {
-            await RetryAsync(() => subscriber.SubscribeAsync(doorbell, (_, _) => _wake.Set()), "subscribe to the doorbell", stoppingToken);
-            await RetryAsync(() => BeatAsync(database), "register the consumer", stoppingToken);
+            await RedisErrors.RetryAsync(() => subscriber.SubscribeAsync(doorbell, (_, _) => _wake.Set()), (reason, _) => LogRetry("subscribe to the doorbell", reason), time, stoppingToken);
+            await RedisErrors.RetryAsync(() => BeatAsync(database), (reason, _) => LogRetry("register the consumer", reason), time, stoppingToken);
             LogStarted(messaging.Queue, _consumer, settings.BatchSize);
             upkeep = KeepAliveAndReclaimAsync(database, maintenance.Token);
 
-            var backoff = TimeSpan.FromMilliseconds(100);
+            var backoff = new Backoff();
             while (!stoppingToken.IsCancellationRequested)
             {
+                heartbeat.Beat(nameof(QueueConsumer));
                 try
                 {
                     if (recover)
@@ -92,14 +90,14 @@ internal sealed partial class QueueConsumer(
                     }
 
                     await HandleAsync(database, items, stoppingToken);
-                    backoff = TimeSpan.FromMilliseconds(100);
+                    backoff.Reset();
                 }
-                catch (Exception ex) when (IsTransient(ex))
+                catch (Exception ex) when (RedisErrors.IsTransient(ex))
                 {
                     recover = true;
-                    LogServerError(ex.GetBaseException().Message, DurationParser.Format(backoff));
-                    await Task.Delay(backoff, time, stoppingToken);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                    var pause = backoff.Next();
+                    LogServerError(ex.GetBaseException().Message, DurationParser.Format(pause));
+                    await Task.Delay(pause, time, stoppingToken);
                 }
             }
         }
@@ -232,7 +230,7 @@ internal sealed partial class QueueConsumer(
             {
                 return;
             }
-            catch (Exception ex) when (IsTransient(ex))
+            catch (Exception ex) when (RedisErrors.IsTransient(ex))
             {
                 // The main loop logs the outage; the heartbeat simply tries again next period.
             }
@@ -252,34 +250,11 @@ internal sealed partial class QueueConsumer(
                 await subscriber.PublishAsync(doorbell, RedisValue.EmptyString);
             }
         }
-        catch (Exception ex) when (IsTransient(ex))
+        catch (Exception ex) when (RedisErrors.IsTransient(ex))
         {
             LogReturnFailed(ex.GetBaseException().Message, settings.HeartbeatTtl.TotalSeconds);
         }
     }
-
-    private async Task RetryAsync(Func<Task> action, string what, CancellationToken cancellationToken)
-    {
-        var backoff = TimeSpan.FromMilliseconds(250);
-        while (true)
-        {
-            try
-            {
-                await action();
-                return;
-            }
-            catch (Exception ex) when (IsTransient(ex))
-            {
-                LogRetry(what, ex.GetBaseException().Message);
-                await Task.Delay(backoff, time, cancellationToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-            }
-        }
-    }
-
-    internal static bool IsTransient(Exception ex) =>
-        ex is RedisConnectionException or RedisTimeoutException or TimeoutException
-        || (ex is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal) || server.Message.StartsWith("BUSY", StringComparison.Ordinal)));
 
     public override void Dispose()
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Observability;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Subscriber.Processing;
 using PubSubDemo.Subscriber.Stats;
@@ -21,6 +22,7 @@ internal sealed partial class StreamConsumer(
     SubscriberStats stats,
     MessageProcessor processor,
     TimeProvider time,
+    LoopHeartbeat heartbeat,
     ILogger<StreamConsumer> logger) : BackgroundService
 {
     private readonly string _consumer = settings.ConsumerName.Length > 0 ? settings.ConsumerName : messaging.InstanceName;
@@ -30,12 +32,7 @@ internal sealed partial class StreamConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        IConnectionMultiplexer multiplexer;
-        try
-        {
-            multiplexer = await connection.GetAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
+        if (await connection.TryGetAsync(stoppingToken) is not { } multiplexer)
         {
             return;
         }
@@ -52,13 +49,14 @@ internal sealed partial class StreamConsumer(
 
         connection.Restored += OnRestored;
         var nextClaim = time.GetTimestamp();
-        var backoff = TimeSpan.FromMilliseconds(100);
+        var backoff = new Backoff();
         var groupReady = false;
         try
         {
             await subscriber.SubscribeAsync(doorbell, (_, _) => _wake.Set());
             while (!stoppingToken.IsCancellationRequested)
             {
+                heartbeat.Beat(nameof(StreamConsumer));
                 try
                 {
                     if (!groupReady)
@@ -96,7 +94,7 @@ internal sealed partial class StreamConsumer(
                     }
 
                     await HandleAsync(database, entries, stoppingToken);
-                    backoff = TimeSpan.FromMilliseconds(100);
+                    backoff.Reset();
                 }
                 catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
                 {
@@ -105,12 +103,12 @@ internal sealed partial class StreamConsumer(
                     recover = true;
                     LogGroupMissing(messaging.Group);
                 }
-                catch (Exception ex) when (QueueConsumer.IsTransient(ex))
+                catch (Exception ex) when (RedisErrors.IsTransient(ex))
                 {
                     recover = true;
-                    LogServerError(ex.GetBaseException().Message, DurationParser.Format(backoff));
-                    await Task.Delay(backoff, time, stoppingToken);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                    var pause = backoff.Next();
+                    LogServerError(ex.GetBaseException().Message, DurationParser.Format(pause));
+                    await Task.Delay(pause, time, stoppingToken);
                 }
             }
         }
@@ -125,7 +123,7 @@ internal sealed partial class StreamConsumer(
                 await subscriber.UnsubscribeAsync(doorbell);
                 LogStopped(_consumer);
             }
-            catch (Exception ex) when (QueueConsumer.IsTransient(ex))
+            catch (Exception ex) when (RedisErrors.IsTransient(ex))
             {
             }
         }

@@ -16,11 +16,20 @@ internal sealed partial class SummaryReporter(
     MessagingSettings messaging,
     SubscriberSettings settings,
     SubscriberStats stats,
+    StatsFileSettings statsFile,
     TimeProvider time,
     ILogger<SummaryReporter> logger) : BackgroundService
 {
+    private readonly ThroughputSampler _sampler = new(stats, time, statsFile.Warmup);
+    private Task _sampling = Task.CompletedTask;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (statsFile.Path is not null)
+        {
+            _sampling = _sampler.RunAsync(stoppingToken);
+        }
+
         using var timer = new PeriodicTimer(settings.SummaryInterval, time);
         try
         {
@@ -51,6 +60,25 @@ internal sealed partial class SummaryReporter(
         if (!any)
         {
             LogNothing();
+        }
+
+        if (statsFile.Path is { } path)
+        {
+            await WriteStatsFileAsync(path);
+        }
+    }
+
+    private async Task WriteStatsFileAsync(string path)
+    {
+        await _sampling;
+        _sampler.Sample();
+        try
+        {
+            await SubscriberStatsFile.From(stats, _sampler, messaging, time.GetUtcNow(), Uses).WriteAsync(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogStatsFileFailed(path, ex.Message);
         }
     }
 
@@ -114,4 +142,7 @@ internal sealed partial class SummaryReporter(
 
     [LoggerMessage(3403, LogLevel.Information, "Final summary: no messages received")]
     private partial void LogNothing();
+
+    [LoggerMessage(3404, LogLevel.Warning, "Could not write STATS_FILE {Path}: {Reason}")]
+    private partial void LogStatsFileFailed(string path, string reason);
 }

@@ -23,6 +23,9 @@ public sealed class RedisServerFixture : IAsyncLifetime
     /// <summary>What the tests ran against, for the test output.</summary>
     public string Kind { get; private set; } = "";
 
+    /// <summary>What the tests ran against and the version it reports, e.g. "redis-server process on port 41234 (Redis 7.0.15)".</summary>
+    public string Description { get; private set; } = "";
+
     /// <summary>A client for arranging and checking state: raw pushes, list lengths, dead letters.</summary>
     public ConnectionMultiplexer Client { get; private set; } = null!;
 
@@ -49,6 +52,36 @@ public sealed class RedisServerFixture : IAsyncLifetime
         }
 
         Client = await ConnectionMultiplexer.ConnectAsync($"{Address},allowAdmin=true");
+        Description = $"{Kind} ({await VersionAsync()})";
+    }
+
+    /// <summary>The keys that match a glob, e.g. every processing list of one queue.</summary>
+    public async Task<IReadOnlyList<string>> KeysAsync(string pattern)
+    {
+        var keys = new List<string>();
+        await foreach (var key in Client.GetServer(Client.GetEndPoints()[0]).KeysAsync(pattern: pattern))
+        {
+            keys.Add(key.ToString());
+        }
+
+        return keys;
+    }
+
+    private async Task<string> VersionAsync()
+    {
+        try
+        {
+            var info = await Client.GetServer(Client.GetEndPoints()[0]).InfoRawAsync("server") ?? "";
+            string? Field(string name) => info.Split('\n', StringSplitOptions.TrimEntries)
+                .FirstOrDefault(line => line.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..];
+            return Field("dragonfly_version") is { } dragonfly ? $"DragonFly {dragonfly}"
+                : Field("valkey_version") is { } valkey ? $"Valkey {valkey}"
+                : $"Redis {Field("redis_version") ?? "?"}";
+        }
+        catch (RedisException ex)
+        {
+            return $"version unknown: {ex.Message}";
+        }
     }
 
     private static async Task<RedisContainer?> TryStartDragonFlyAsync()

@@ -42,6 +42,12 @@ public sealed class RedisServerProcess : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// A server on a free port that is chosen now but not started, so that services can be pointed at it
+    /// before it exists (a server that comes up after the services); call <see cref="StartAsync()"/> later.
+    /// </summary>
+    public static RedisServerProcess Create(bool persistent = false) => new(FreePort(), persistent);
+
     public static async Task<RedisServerProcess> StartAsync(bool persistent = false)
     {
         var server = new RedisServerProcess(FreePort(), persistent);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Publisher;
+using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Subscriber;
@@ -79,6 +80,41 @@ public sealed class ServiceHost : IAsyncDisposable
         return this;
     }
 
+    /// <summary>Waits until the service has connected and every consumer PATTERN asks for is subscribed or consuming.</summary>
+    public async Task<ServiceHost> StartAndWaitConsumingAsync(TimeSpan? timeout = null)
+    {
+        await StartAndWaitConnectedAsync();
+        await WaitUntilConsumingAsync(timeout);
+        return this;
+    }
+
+    /// <summary>
+    /// Waits for each consumer's "ready" line: after it, a message published to the channel reaches this
+    /// subscriber (pub/sub keeps nothing for a subscriber that is not there yet).
+    /// </summary>
+    public async Task WaitUntilConsumingAsync(TimeSpan? timeout = null)
+    {
+        var messaging = Get<MessagingSettings>();
+        if (messaging.Uses(Pattern.PubSub))
+        {
+            await WaitForLogAsync(messaging.ChannelIsPattern ? $"Subscribed to pattern '{messaging.Channel}'" : $"Subscribed to channel '{messaging.Channel}'", timeout);
+        }
+
+        if (messaging.Uses(Pattern.Queue))
+        {
+            await WaitForLogAsync($"Consuming queue '{messaging.Queue}'", timeout);
+        }
+
+        if (messaging.Uses(Pattern.Stream))
+        {
+            await WaitForLogAsync($"Consuming stream '{messaging.Stream}'", timeout);
+        }
+    }
+
+    /// <summary>Waits until a log line contains <paramref name="text"/>.</summary>
+    public Task WaitForLogAsync(string text, TimeSpan? timeout = null) =>
+        Wait.UntilAsync(() => Log.Contains(text), $"the host logs \"{text}\"", timeout);
+
     /// <summary>What SIGTERM does: the host's graceful stop.</summary>
     public async Task StopAsync()
     {
@@ -89,9 +125,16 @@ public sealed class ServiceHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes when the host stops by itself (the publisher after MESSAGE_COUNT).</summary>
-    public Task WaitForShutdownAsync(TimeSpan timeout) =>
-        _host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.WaitHandle.WaitOneAsync(timeout);
+    /// <summary>
+    /// Completes when the host stops by itself (the publisher after MESSAGE_COUNT). As in the real process
+    /// (RunServiceAsync), a stop the service asks for is followed by the host's graceful stop.
+    /// </summary>
+    public async Task WaitForShutdownAsync(TimeSpan timeout)
+    {
+        var lifetime = _host.Services.GetRequiredService<IHostApplicationLifetime>();
+        await lifetime.ApplicationStopping.WaitHandle.WaitOneAsync(timeout);
+        await StopAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using PubSubDemo.Shared.Configuration;
 
 namespace PubSubDemo.Testing;
 
@@ -13,13 +14,18 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _errors = new();
 
     private ServiceProcess(Process process)
     {
         _process = process;
     }
 
+    /// <summary>Every line the process wrote, standard output and standard error interleaved.</summary>
     public IReadOnlyCollection<string> Output => _output;
+
+    /// <summary>The lines the process wrote to standard error only, where the services print bad settings.</summary>
+    public IReadOnlyCollection<string> ErrorOutput => _errors;
 
     public int Id => _process.Id;
 
@@ -37,7 +43,8 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(dll);
-        foreach (var name in new[] { "REDIS_ADDR", "REDIS_HOST", "REDIS_PORT", "CHANNEL", "QUEUE", "STREAM", "GROUP", "PATTERN", "PUBLISH_INTERVAL", "PUBLISH_RATE", "MESSAGE_COUNT", "CONSUMER_NAME", "INSTANCE_NAME" })
+        // Only what the test gives: a setting left in the runner's environment must not change the outcome.
+        foreach (var name in ServiceSettingNames)
         {
             start.Environment.Remove(name);
         }
@@ -61,6 +68,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             if (e.Data is not null)
             {
                 result._output.Enqueue(e.Data);
+                result._errors.Enqueue(e.Data);
             }
         };
         process.BeginOutputReadLine();
@@ -68,22 +76,19 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Every variable either service reads (EnvironmentNames), plus the .NET ones that would change its logging.</summary>
+    private static IEnumerable<string> ServiceSettingNames =>
+        typeof(EnvironmentNames).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Append("DOTNET_ENVIRONMENT")
+            .Append("Logging__LogLevel__Default");
+
     /// <summary>The service's built dll, next to this test assembly's build configuration.</summary>
     public static string FindServiceDll(string service)
     {
         var configuration = typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PubSubDemo.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        if (directory is null)
-        {
-            throw new InvalidOperationException("Cannot find the repository root (PubSubDemo.sln) above the test assembly");
-        }
-
-        var dll = Path.Combine(directory.FullName, service, "bin", configuration, "net10.0", $"PubSubDemo.{service}.dll");
+        var dll = Path.Combine(Repository.Root, service, "bin", configuration, "net10.0", $"PubSubDemo.{service}.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build {service} first ({configuration})", dll);
     }
 

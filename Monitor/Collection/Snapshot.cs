@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+using PubSubDemo.Shared.Observability;
+
+namespace PubSubDemo.Monitor.Collection;
+
+/// <summary>What the page shows at one moment: every process that reported, the backlog on the server, and the chart's newest point.</summary>
+public sealed record Snapshot(
+    DateTimeOffset At,
+    string Server,
+    double HistorySeconds,
+    IReadOnlyList<ProcessView> Processes,
+    Backlog Backlog,
+    ChartPoint Point);
+
+/// <summary>One process's latest report and how old it is.</summary>
+public sealed record ProcessView(MonitorReport Report, double AgeSeconds);
+
+/// <summary>Queue, processing lists, dead letters and stream lag, read from the server by the monitor itself.</summary>
+public sealed record Backlog(
+    string Queue,
+    long? QueueLength,
+    long? Processing,
+    long? Consumers,
+    long? QueueDeadLetters,
+    string Stream,
+    string Group,
+    long? StreamLength,
+    long? StreamLag,
+    long? StreamPending,
+    long? StreamDeadLetters);
+
+/// <summary>
+/// One second of the chart: published and received messages per second summed over the processes, the
+/// rate-weighted p50 and the worst p99 of the subscribers. Time in Unix milliseconds, for the browser.
+/// </summary>
+public sealed record ChartPoint(long T, double Published, double Received, double? P50Ms, double? P99Ms);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(Snapshot))]
+[JsonSerializable(typeof(IReadOnlyList<ChartPoint>))]
+internal sealed partial class SnapshotJsonContext : JsonSerializerContext;

@@ -1,0 +1,83 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using PubSubDemo.Monitor.Collection;
+using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Observability;
+
+namespace PubSubDemo.Monitor;
+
+public static partial class MonitorHostingExtensions
+{
+    /// <summary>The collector, the feed and the port: MONITOR_PORT, else ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS, else 8080.</summary>
+    public static WebApplicationBuilder AddMonitor(this WebApplicationBuilder builder)
+    {
+        var settings = new MonitorSettings();
+        settings.Load(new SettingsReader(builder.Configuration));
+        if (HealthProbe.RunIfRequested(builder.Configuration, settings.Port ?? 8080) is { } exitCode)
+        {
+            // Probe mode (--healthcheck ready), for a compose healthcheck in an image without curl.
+            Environment.Exit(exitCode);
+        }
+
+        builder.Services.AddSettings<MonitorSettings>();
+
+        // ASP.NET Core logs a line per request; the collector's own lines are the ones worth reading.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddSingleton<SnapshotFeed>();
+        builder.Services.AddHostedService<SnapshotCollector>();
+
+        if (settings.Port is { } port)
+        {
+            builder.WebHost.UseUrls($"http://+:{port}");
+        }
+        else if (builder.Configuration["urls"] is null && builder.Configuration["http_ports"] is null)
+        {
+            builder.WebHost.UseUrls("http://+:8080");
+        }
+
+        return builder;
+    }
+
+    /// <summary>The page at /, its event stream at /events, the current snapshot at /api/snapshot, and health.</summary>
+    public static WebApplication MapMonitor(this WebApplication app)
+    {
+        app.MapGet("/", () => Results.Bytes(Page.Value, "text/html; charset=utf-8"));
+        app.MapGet("/events", (SnapshotFeed feed, CancellationToken cancellationToken) =>
+            TypedResults.ServerSentEvents(feed.StreamAsync(cancellationToken)));
+        app.MapGet("/api/snapshot", (SnapshotFeed feed) =>
+            feed.CurrentJson is { } json ? Results.Text(json, "application/json") : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/health/live", () => Results.Text("ok"));
+        app.MapGet("/health/ready", Ready);
+        app.MapGet("/health", Ready);
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PubSubDemo.Monitor");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            foreach (var address in addresses)
+            {
+                LogServing(logger, address.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal));
+            }
+        });
+        return app;
+    }
+
+    private static IResult Ready(RedisConnection connection) => connection.IsConnected
+        ? Results.Text($"connected to {connection.Endpoint}")
+        : Results.Text($"not connected to {connection.Endpoint}", statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>The one page, embedded in the assembly: no static-file folder to find at run time, no front-end build.</summary>
+    private static readonly Lazy<byte[]> Page = new(() =>
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("index.html")
+            ?? throw new InvalidOperationException("The page (index.html) is not embedded in the monitor assembly");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    });
+
+    [LoggerMessage(5101, LogLevel.Information, "Monitor at {Address}")]
+    private static partial void LogServing(ILogger logger, string address);
+}

@@ -1,0 +1,28 @@
+using PubSubDemo.Shared.Configuration;
+
+namespace PubSubDemo.Monitor;
+
+/// <summary>Where the page is served and how much history its chart keeps.</summary>
+public sealed class MonitorSettings : IServiceSettings
+{
+    public const string PortVariable = "MONITOR_PORT";
+    public const string HistoryVariable = "MONITOR_HISTORY";
+
+    /// <summary>MONITOR_PORT; when unset, ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS decide, else 8080.</summary>
+    public int? Port { get; set; }
+
+    /// <summary>How far back the throughput and latency chart reaches.</summary>
+    public TimeSpan History { get; set; } = TimeSpan.FromMinutes(5);
+
+    public IReadOnlyList<string> Errors { get; set; } = [];
+
+    public void Load(SettingsReader reader)
+    {
+        Port = reader.Raw(PortVariable) is null ? null : reader.Count(PortVariable, 8080, 1, 65535);
+        History = reader.Duration(HistoryVariable, History, TimeSpan.FromSeconds(10));
+        if (History > TimeSpan.FromHours(1))
+        {
+            reader.Error(HistoryVariable, reader.Raw(HistoryVariable), "use at most 1h");
+        }
+    }
+}

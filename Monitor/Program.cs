@@ -1,0 +1,11 @@
+using PubSubDemo.Monitor;
+using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddRedis();
+builder.AddMonitor();
+var app = builder.Build();
+app.MapMonitor();
+return await app.RunServiceAsync();

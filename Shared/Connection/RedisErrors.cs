@@ -1,0 +1,35 @@
+using StackExchange.Redis;
+
+namespace PubSubDemo.Shared.Connection;
+
+/// <summary>Which failures mean "the server is away for now, try again" rather than a bug to surface.</summary>
+public static class RedisErrors
+{
+    public static bool IsTransient(Exception ex) =>
+        ex is RedisConnectionException or RedisTimeoutException or TimeoutException
+        || (ex is RedisServerException server && (
+            server.Message.StartsWith("LOADING", StringComparison.Ordinal) ||
+            server.Message.StartsWith("BUSY ", StringComparison.Ordinal) ||
+            server.Message.StartsWith("READONLY", StringComparison.Ordinal) ||
+            server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)));
+
+    /// <summary>Runs <paramref name="action"/> until it succeeds, logging each transient failure through <paramref name="onRetry"/>.</summary>
+    public static async Task RetryAsync(Func<Task> action, Action<string, TimeSpan> onRetry, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        while (true)
+        {
+            try
+            {
+                await action();
+                return;
+            }
+            catch (Exception ex) when (IsTransient(ex))
+            {
+                var pause = backoff.Next();
+                onRetry(ex.GetBaseException().Message, pause);
+                await Task.Delay(pause, time, cancellationToken);
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using PubSubDemo.Shared.Configuration;
+
+namespace PubSubDemo.Shared.Observability;
+
+public static class ObservabilityHostingExtensions
+{
+    /// <summary>
+    /// What both services share for being watched: the loop heartbeat and the health checks, the per-second monitor
+    /// report, and, with METRICS_PORT, /metrics for Prometheus and /health/live and /health/ready on that port
+    /// (plus OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). <typeparamref name="TMetrics"/> creates the role's
+    /// instruments on <paramref name="meterName"/>; it is created when the host starts.
+    /// </summary>
+    public static IHostApplicationBuilder AddObservability<TSource, TMetrics>(this IHostApplicationBuilder builder, string role, string meterName)
+        where TSource : class, IMonitorReportSource
+        where TMetrics : class
+    {
+        if (HealthProbe.RunIfRequested(builder.Configuration) is { } exitCode)
+        {
+            // Probe mode (--healthcheck): the answer is the exit code; the service itself must not start.
+            Environment.Exit(exitCode);
+        }
+
+        var services = builder.Services;
+        services.AddSettings<ObservabilitySettings>();
+        services.TryAddSingleton<LoopHeartbeat>();
+        services.AddMetrics();
+        services.AddSingleton<TMetrics>();
+        services.AddHostedService<InstrumentActivation<TMetrics>>();
+        services.AddSingleton<IMonitorReportSource, TSource>();
+        services.AddHealthChecks()
+            .AddCheck<LoopsHealthCheck>("loops", tags: [HealthTags.Live])
+            .AddCheck<ServerReadinessHealthCheck>("server", tags: [HealthTags.Ready]);
+
+        // Only what decides which services exist is read here; AddSettings validates it all at start with a clear message.
+        var settings = new ObservabilitySettings();
+        settings.Load(new SettingsReader(builder.Configuration));
+        if (settings.MonitorReport)
+        {
+            services.AddHostedService<MonitorReporter>();
+        }
+
+        if (settings.MetricsPort is not null)
+        {
+            services.AddHostedService<HealthEndpoint>();
+        }
+
+        if (settings.MetricsPort is not null || settings.OtlpEnabled)
+        {
+            AddOpenTelemetry(services, settings, role, meterName);
+        }
+
+        return builder;
+    }
+
+    /// <summary>Kept apart so that without METRICS_PORT or OTLP the OpenTelemetry SDK is never even loaded.</summary>
+    private static void AddOpenTelemetry(IServiceCollection services, ObservabilitySettings settings, string role, string meterName)
+    {
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource
+                .AddService($"pubsubdemo-{role}")
+                .AddDetector(sp => new InstanceDetector(sp.GetRequiredService<MessagingSettings>().InstanceName)))
+            .WithMetrics(metrics =>
+            {
+                // System.Runtime: the runtime's own meter (GC, heap, working set), so memory is graphed beside the messages.
+                metrics.AddMeter(meterName, "System.Runtime");
+
+                // A handful of series per instrument (a source tag at most); the default limit of 2,000 preallocates
+                // room for 2,000 each, several megabytes that a subscriber meant to stay small does not need.
+                metrics.AddView(_ => new MetricStreamConfiguration { CardinalityLimit = 16 });
+                if (settings.MetricsPort is { } port)
+                {
+                    metrics.AddPrometheusHttpListener(options =>
+                    {
+                        options.Port = port;
+                        options.ScrapeResponseCacheDurationMilliseconds = 0;
+
+                        // Every interface, as Prometheus scrapes a container from outside; /health/ shares the port.
+                        options.ConfigureHttpListener = (_, listener) =>
+                        {
+                            listener.Prefixes.Clear();
+                            listener.Prefixes.Add($"http://+:{port}/metrics/");
+                        };
+                    });
+                }
+
+                if (settings.OtlpEnabled)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
+    }
+
+    /// <summary>service.instance.id: the same name the logs, the queue keys and the monitor use.</summary>
+    private sealed class InstanceDetector(string instance) : IResourceDetector
+    {
+        public Resource Detect() => new([new("service.instance.id", instance)]);
+    }
+
+    /// <summary>Creates the role's observable instruments when the host starts, before anything collects them.</summary>
+    private sealed class InstrumentActivation<TMetrics>(TMetrics metrics) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            GC.KeepAlive(metrics);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

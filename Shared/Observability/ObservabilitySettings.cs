@@ -1,0 +1,35 @@
+using PubSubDemo.Shared.Configuration;
+
+namespace PubSubDemo.Shared.Observability;
+
+/// <summary>Where metrics and health are served, when a loop counts as stalled, and whether the monitor hears from us.</summary>
+public sealed class ObservabilitySettings : IServiceSettings
+{
+    public const string MetricsPortVariable = "METRICS_PORT";
+    public const string StallTimeoutVariable = "STALL_TIMEOUT";
+    public const string MonitorReportVariable = "MONITOR_REPORT";
+
+    /// <summary>The standard OpenTelemetry variable: when set, metrics are also pushed there over OTLP.</summary>
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>METRICS_PORT: /metrics, /health/live and /health/ready on this port; null means no HTTP listener at all.</summary>
+    public int? MetricsPort { get; set; }
+
+    /// <summary>A loop that has not come round for this long (plus its own allowance) fails /health/live.</summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>MONITOR_REPORT: the per-second stats key the monitor discovers replicas by.</summary>
+    public bool MonitorReport { get; set; } = true;
+
+    public bool OtlpEnabled { get; set; }
+
+    public IReadOnlyList<string> Errors { get; set; } = [];
+
+    public void Load(SettingsReader reader)
+    {
+        MetricsPort = reader.Raw(MetricsPortVariable) is null ? null : reader.Count(MetricsPortVariable, 0, 1, 65535);
+        StallTimeout = reader.Duration(StallTimeoutVariable, StallTimeout, TimeSpan.FromMilliseconds(100));
+        MonitorReport = reader.Flag(MonitorReportVariable, MonitorReport);
+        OtlpEnabled = reader.Raw(OtlpEndpointVariable) is not null;
+    }
+}

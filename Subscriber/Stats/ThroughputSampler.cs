@@ -1,0 +1,108 @@
+namespace PubSubDemo.Subscriber.Stats;
+
+/// <summary>
+/// When each source handled its first and last message, and how its count grew, read from the counters every
+/// few milliseconds so the hot path carries no clock read. Only runs when STATS_FILE asks for the figures.
+/// </summary>
+internal sealed class ThroughputSampler(SubscriberStats stats, TimeProvider time, TimeSpan warmup)
+{
+    /// <summary>How often the counters are read: the first and last times are this exact.</summary>
+    public static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Spacing of the timeline points, for a steady-state rate that leaves out warm-up and drain.</summary>
+    public static readonly TimeSpan TimelineStep = TimeSpan.FromMilliseconds(100);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<MessageSource, Track> _tracks = stats.All.ToDictionary(s => s.Source, _ => new Track());
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Resolution, time);
+        try
+        {
+            do
+            {
+                Sample();
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Reads every counter once; also called at shutdown so the last messages are counted.</summary>
+    public void Sample()
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            foreach (var source in stats.All)
+            {
+                var track = _tracks[source.Source];
+                var handled = source.Handled;
+                if (handled == track.LastCount)
+                {
+                    continue;
+                }
+
+                if (track.First is null)
+                {
+                    track.First = new ThroughputPoint(now, handled);
+                }
+
+                if (warmup > TimeSpan.Zero && track.LatencyAtWarmupEnd is null && now - track.First.At >= warmup)
+                {
+                    track.LatencyAtWarmupEnd = source.Latency.CopyTotal();
+                }
+
+                track.Last = new ThroughputPoint(now, handled);
+                track.LastCount = handled;
+                if (track.Timeline.Count == 0 || now - track.Timeline[^1].At >= TimelineStep)
+                {
+                    track.Timeline.Add(track.Last);
+                }
+            }
+        }
+    }
+
+    public ThroughputTrack For(MessageSource source)
+    {
+        lock (_gate)
+        {
+            var track = _tracks[source];
+            var timeline = track.Timeline.ToList();
+            if (track.Last is { } last && (timeline.Count == 0 || timeline[^1] != last))
+            {
+                timeline.Add(last);
+            }
+
+            return new ThroughputTrack(track.First, track.Last, timeline, track.LatencyAtWarmupEnd);
+        }
+    }
+
+    private sealed class Track
+    {
+        public ThroughputPoint? First { get; set; }
+
+        public ThroughputPoint? Last { get; set; }
+
+        public long LastCount { get; set; }
+
+        public List<ThroughputPoint> Timeline { get; } = [];
+
+        public HdrHistogram.HistogramBase? LatencyAtWarmupEnd { get; set; }
+    }
+}
+
+/// <summary>The handled count of one source at one moment.</summary>
+internal sealed record ThroughputPoint(DateTimeOffset At, long Handled);
+
+/// <summary>First and last sightings of handled messages, the points between, and the latency recorded during warm-up.</summary>
+internal sealed record ThroughputTrack(ThroughputPoint? First, ThroughputPoint? Last, IReadOnlyList<ThroughputPoint> Timeline, HdrHistogram.HistogramBase? LatencyAtWarmupEnd)
+{
+    /// <summary>Messages per second between the first sighting and the last, counting only what was handled after the first.</summary>
+    public double PerSecond => First is { } first && Last is { } last && last.At > first.At
+        ? (last.Handled - first.Handled) / (last.At - first.At).TotalSeconds
+        : 0;
+}

@@ -1,0 +1,42 @@
+namespace PubSubDemo.Bench;
+
+/// <summary>The end-to-end runs, in the order they run.</summary>
+internal static class Plan
+{
+    public static IEnumerable<RunSpec> Runs(BenchOptions options)
+    {
+        var peak = options.PeakDuration;
+        yield return new("pubsub-1", "pub/sub, 1 subscriber", "pubsub", 1, 0, peak);
+        yield return new("pubsub-3", "pub/sub, 3 subscribers", "pubsub", 3, 0, peak);
+        yield return new("queue-1", "queue, 1 consumer", "queue", 1, 0, peak);
+        yield return new("queue-3", "queue, 3 consumers", "queue", 3, 0, peak);
+        yield return new("stream-1", "stream, 1 consumer", "stream", 1, 0, peak);
+        yield return new("stream-3", "stream, 3 consumers", "stream", 3, 0, peak);
+        foreach (var rate in new[] { 1_000, 10_000 })
+        {
+            yield return new($"pubsub-at-{rate}", $"pub/sub at {rate:N0} msg/s", "pubsub", 1, rate, options.LatencyDuration);
+            yield return new($"queue-at-{rate}", $"queue at {rate:N0} msg/s", "queue", 1, rate, options.LatencyDuration);
+        }
+
+        yield return new("queue-pickup", $"queue idle pickup ({options.PickupRate:0} msg/s)", "queue", 1, options.PickupRate, options.PickupDuration);
+    }
+}
+
+/// <summary>A one-line description of the machine, so a result file says where it was measured.</summary>
+internal static class Machine
+{
+    public static string Describe()
+    {
+        var model = "";
+        try
+        {
+            model = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "";
+        }
+        catch (IOException)
+        {
+        }
+
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
+        return $"{Environment.ProcessorCount} cores ({model}), {memory:0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average {Proc.LoadAverage():0.0} at start";
+    }
+}

@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using PubSubDemo.Bench;
+
+// ./bench/run.sh builds the services and this program, then runs it: see bench/README.md.
+var options = BenchOptions.Parse(args);
+var started = DateTimeOffset.UtcNow;
+var clock = Stopwatch.StartNew();
+var runFolder = Directory.CreateTempSubdirectory("pubsubdemo-bench.").FullName;
+Directory.CreateDirectory(options.ResultsFolder);
+void Log(string line) => Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {line}");
+
+Log($"{(options.Quick ? "Quick" : "Full")} benchmark on {Machine.Describe()}; logs in {runFolder}");
+await using var server = await RedisServer.StartAsync(Path.Combine(runFolder, "redis-server.log"));
+Log($"redis-server {server.Version} on {server.Address}");
+
+var endToEnd = new EndToEnd(server, options, runFolder, Log);
+var payload = await endToEnd.SamplePayloadAsync();
+var payloadText = System.Text.Encoding.UTF8.GetString(payload);
+Log($"A real message is {payload.Length} bytes; redis-benchmark sends that payload");
+
+Log("1) The server's own limit (redis-benchmark)");
+var serverFigures = await new RedisBenchmark(server, options, Log).RunAllAsync(payloadText);
+
+Log("2) The real publisher and subscribers");
+var runs = new List<RunFigures>();
+foreach (var spec in Plan.Runs(options))
+{
+    runs.Add(await endToEnd.RunAsync(spec));
+}
+
+var results = new BenchResults(started, Math.Round(clock.Elapsed.TotalMinutes, 2), options.Quick ? "quick" : "full", Machine.Describe(),
+    $"Redis {server.Version}", payload.Length, payloadText, serverFigures, runs, Targets.Check(serverFigures, runs));
+var report = Report.Markdown(results);
+await File.WriteAllTextAsync(Path.Combine(options.ResultsFolder, "latest.md"), report);
+await File.WriteAllBytesAsync(Path.Combine(options.ResultsFolder, "latest.json"),
+    System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(results, BenchJsonContext.Default.BenchResults));
+LatencyPlot.Draw(results, Path.Combine(options.ResultsFolder, "latency.png"));
+
+Log("3) Results");
+Console.WriteLine();
+Console.WriteLine(report);
+Log($"Wrote bench/results/latest.md, latest.json and latency.png in {clock.Elapsed.TotalMinutes:0.0} minutes");
+return runs.Any(r => r.Problem is not null) ? 1 : 0;

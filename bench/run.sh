@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The benchmark: the server's own limit (redis-benchmark) and the real publisher and subscribers, in one run,
+# on one private redis-server, so every figure is measured on the same machine at the same time.
+#
+#   ./bench/run.sh                   full run (under 10 minutes on 2 cores)
+#   ./bench/run.sh --quick           smoke run (under 1 minute once built)
+#   ./bench/run.sh --message-size 1024   pad message content to 1 KiB (redis-benchmark sends the same bytes)
+#
+# Writes bench/results/latest.md, latest.json and latency.png; logs of every process go to a temporary folder
+# named in the first line of output. Exits non-zero when a run failed (not when a target was missed).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { echo "bench: $*" >&2; }
+
+as_root() {
+  if [[ "$(id -u)" -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+# redis-server, redis-benchmark and redis-cli from Debian; fonts for the plot's text.
+ensure_packages() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v redis-benchmark >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-tools)
+  { command -v fc-list >/dev/null && [[ -n "$(fc-list 2>/dev/null | head -1)" ]]; } || missing+=(fontconfig fonts-dejavu-core)
+  ((${#missing[@]} == 0)) && return 0
+  log "installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Others may build the same tree at the same time: a locked file is retried, a compile error is not.
+build() {
+  local project="$1" attempt output
+  for attempt in 1 2 3 4 5; do
+    if output="$(dotnet build "$project" -c Release -v quiet -nologo 2>&1)"; then
+      return 0
+    fi
+    if grep -qiE 'being used by another process|locked|MSB3021|MSB3026|MSB3027' <<<"$output" && ((attempt < 5)); then
+      log "build of $project hit a locked file; retrying"
+      sleep $((attempt * 3))
+      continue
+    fi
+    echo "$output" >&2
+    return 1
+  done
+}
+
+ensure_packages
+log "building the publisher, the subscriber and the benchmark (Release)"
+build Publisher/PubSubDemo.Publisher.csproj
+build Subscriber/PubSubDemo.Subscriber.csproj
+build bench/PubSubDemo.Bench/PubSubDemo.Bench.csproj
+
+exec dotnet bench/PubSubDemo.Bench/bin/Release/net10.0/PubSubDemo.Bench.dll --root "$ROOT" "$@"

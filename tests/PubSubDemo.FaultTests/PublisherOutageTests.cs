@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using PubSubDemo.FaultTests.Support;
+using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Shared.Contract;
+using Xunit.Abstractions;
+
+namespace PubSubDemo.FaultTests;
+
+/// <summary>The publisher alone, with the server killed under it mid-run and restarted from its append-only file 2 s later.</summary>
+[Collection(FaultCollection.Name)]
+public sealed class PublisherOutageTests(ITestOutputHelper output)
+{
+    private const int Count = 1000;
+
+    [Fact]
+    public async Task The_publisher_keeps_its_messages_through_a_server_crash_and_sends_every_seq_with_the_same_ids()
+    {
+        var run = await PublishThroughCrashAsync();
+        var seqs = run.Messages.Select(m => m.Seq!.Value).ToList();
+        var missing = Enumerable.Range(1, Count).Select(i => (long)i).Except(seqs).ToList();
+
+        Assert.True(run.CreatedDuringOutage > 0, "nothing was created while the server was down");
+        Assert.True(missing.Count == 0, $"seq missing from the queue: {string.Join(", ", missing.Take(20))}");
+        Assert.All(run.Messages, m => Assert.Equal($"{run.Sender}-{m.Seq}", m.Id));
+        Assert.Equal(Count, run.Sent);
+        Assert.Equal(0, run.Unsent);
+        Assert.True(run.Log.Any(l => l.Contains("retrying", StringComparison.Ordinal)), $"the publisher logged no retry. Log:\n{string.Join('\n', run.Log.TakeLast(20))}");
+
+        // A push whose reply died with the server may be sent again: at least once, never a missing id.
+        new Ledger(Enumerable.Range(1, Count).Select(i => $"{run.Sender}-{i}"))
+            .StillOnServer("queue", run.Messages.Select(m => m.Id))
+            .AssertNothingLost(duplicatesAllowed: true);
+    }
+
+    /// <summary>
+    /// The README promises publish order per publisher (pub/sub) and FIFO (queue). A batch that failed when the
+    /// server died must therefore reach the server before the batches created after it; a resend of a push whose
+    /// reply was lost may repeat a message later on, so only each seq's first appearance is checked.
+    /// </summary>
+    [Fact]
+    public async Task After_a_server_crash_the_queue_still_holds_the_publishers_messages_in_publish_order()
+    {
+        // The server hangs for 100 ms before it dies, so pushes are surely in flight, unanswered, when it does.
+        var run = await PublishThroughCrashAsync(count: 2000, rate: 500, freezeFirst: true);
+        var firstSeen = run.Messages.Select(m => m.Seq!.Value).Distinct().ToList();
+        var overtaken = firstSeen.Zip(firstSeen.Skip(1), (a, b) => (Before: a, After: b)).Where(p => p.After < p.Before).ToList();
+        foreach (var (before, after) in overtaken.Take(5))
+        {
+            var position = firstSeen.IndexOf(after);
+            output.WriteLine($"seq {after} comes after seq {before} (queue position {position}); around it: {string.Join(", ", firstSeen.Skip(Math.Max(0, position - 5)).Take(10))}");
+        }
+
+        Assert.True(overtaken.Count == 0, $"{overtaken.Count} places where a later message overtook an earlier one in the queue, first: seq {overtaken.FirstOrDefault().After} after {overtaken.FirstOrDefault().Before}");
+    }
+
+    private async Task<OutageRun> PublishThroughCrashAsync(int count = Count, int rate = 200, bool freezeFirst = false)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var server = await FaultServer.StartAsync(persistent: true);
+        output.WriteLine($"Server: {server.Kind}, append-only, fsync always");
+        var queue = TestNames.Unique("queue");
+        await using var publisher = Services.Publisher(server.Address, new Dictionary<string, string?>
+        {
+            ["PATTERN"] = "queue",
+            ["QUEUE"] = queue,
+            ["MESSAGE_COUNT"] = count.ToString(),
+            ["PUBLISH_RATE"] = rate.ToString(),
+        });
+        var stats = publisher.Get<PublisherStats>();
+        await publisher.StartAsync();
+
+        await Wait.UntilAsync(() => stats.Sent >= rate, "a second's worth of messages is sent before the crash");
+        if (freezeFirst)
+        {
+            await server.FreezeAsync();
+            await Task.Delay(100);
+        }
+
+        await server.CrashAsync();
+        var sentAtCrash = stats.Sent;
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var createdDuringOutage = stats.Created - sentAtCrash;
+        await server.StartAgainAsync();
+        output.WriteLine($"Crashed the server at {sentAtCrash} sent; {createdDuringOutage} created during the 2s outage; restarted at {clock.Elapsed.TotalSeconds:0.0}s");
+
+        await publisher.WaitForShutdownAsync(TimeSpan.FromSeconds(60));
+        foreach (var line in publisher.Log.Lines.Where(l => l.Contains("retrying", StringComparison.Ordinal) || l.Contains("Gave up", StringComparison.Ordinal)).Take(5))
+        {
+            output.WriteLine(line);
+        }
+
+        var messages = (await server.Database.ListRangeAsync(queue)).Select(v => MessageReader.Read((byte[])v!).Message!).ToList();
+        var seqs = messages.Select(m => m.Seq!.Value).ToList();
+        output.WriteLine($"Queue holds {messages.Count} items: seq {seqs.Min()}..{seqs.Max()}, {seqs.Count - seqs.Distinct().Count()} repeats; sent {stats.Sent}, retries {stats.Retries}, unsent {stats.Unsent}; {clock.Elapsed.TotalSeconds:0.0}s");
+        return new OutageRun(Services.Sender(publisher), messages, publisher.Log.Lines.ToList(), createdDuringOutage, stats.Sent, stats.Unsent);
+    }
+
+    private sealed record OutageRun(string Sender, List<Message> Messages, List<string> Log, long CreatedDuringOutage, long Sent, long Unsent);
+}

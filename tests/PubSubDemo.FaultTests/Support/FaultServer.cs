@@ -1,0 +1,163 @@
+using PubSubDemo.Shared.Contract;
+using StackExchange.Redis;
+
+namespace PubSubDemo.FaultTests.Support;
+
+/// <summary>
+/// This test's own redis-server process, which the test may kill and restart, and a client that survives
+/// the restarts for arranging state and for reading what is left on the server at the end.
+/// </summary>
+internal sealed class FaultServer : IAsyncDisposable
+{
+    private FaultServer(RedisServerProcess process, ConnectionMultiplexer client)
+    {
+        Process = process;
+        Client = client;
+    }
+
+    public RedisServerProcess Process { get; }
+
+    public ConnectionMultiplexer Client { get; }
+
+    public IDatabase Database => Client.GetDatabase();
+
+    public string Address => Process.Address;
+
+    public string Kind => $"redis-server {RedisVersion()} on port {Process.Port}";
+
+    public static async Task<FaultServer> StartAsync(bool persistent = false)
+    {
+        var process = await RedisServerProcess.StartAsync(persistent);
+        var client = await ConnectionMultiplexer.ConnectAsync($"{process.Address},allowAdmin=true,abortConnect=false,connectRetry=10");
+        return new FaultServer(process, client);
+    }
+
+    /// <summary>kill -9 of the server: in-flight commands and unread replies vanish.</summary>
+    public Task CrashAsync() => Process.KillAsync();
+
+    /// <summary>
+    /// kill -STOP: the server hangs without closing a connection, so commands sent from now on are neither executed
+    /// nor answered; a crash after this fails every one of them for certain.
+    /// </summary>
+    public async Task FreezeAsync()
+    {
+        var info = await Client.GetServer(Address).InfoAsync("server");
+        var pid = info.SelectMany(g => g).First(p => p.Key == "process_id").Value;
+        using var kill = System.Diagnostics.Process.Start("kill", ["-STOP", pid]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>Starts the server again on the same port (from its append-only file when persistent) and waits until this client is back.</summary>
+    public async Task StartAgainAsync()
+    {
+        await Process.StartAsync();
+        await Wait.UntilAsync(async () =>
+        {
+            try
+            {
+                await Database.PingAsync();
+                return true;
+            }
+            catch (RedisException)
+            {
+                return false;
+            }
+        }, "the test client reconnects to the restarted server", TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>The ids of the messages in a list (queue or processing list); unreadable items are returned as their raw text.</summary>
+    public async Task<List<string>> ListIdsAsync(RedisKey key) =>
+        (await Database.ListRangeAsync(key)).Select(IdOf).ToList();
+
+    /// <summary>Every processing list of <paramref name="queue"/> that exists, by consumer name, with the ids in it.</summary>
+    public async Task<Dictionary<string, List<string>>> ProcessingListsAsync(string queue)
+    {
+        var prefix = KeyNames.Processing(queue, "");
+        var result = new Dictionary<string, List<string>>();
+        await foreach (var key in Client.GetServer(Address).KeysAsync(pattern: prefix + "*"))
+        {
+            result[key.ToString()[prefix.Length..]] = await ListIdsAsync(key);
+        }
+
+        return result;
+    }
+
+    public async Task<List<DeadLetter>> DeadLettersAsync(string queueOrStream) =>
+        (await Database.ListRangeAsync(KeyNames.DeadLetters(queueOrStream)))
+            .Select(v => MessageReader.ReadDeadLetter((byte[])v!) ?? throw new InvalidOperationException($"unreadable dead letter: {v}"))
+            .ToList();
+
+    /// <summary>The message ids of a consumer group's unfinished work: entries pending (delivered, not acknowledged) and entries not yet delivered.</summary>
+    public async Task<StreamState> StreamStateAsync(string stream, string group)
+    {
+        var entries = await Database.StreamRangeAsync(stream);
+        var groups = await Database.StreamGroupInfoAsync(stream);
+        var info = groups.Single(g => g.Name == group);
+        var pending = await Database.StreamPendingMessagesAsync(stream, group, 1_000_000, RedisValue.Null);
+        var pendingEntryIds = pending.Select(p => p.MessageId.ToString()).ToHashSet();
+        var lastDelivered = StreamId.Parse(info.LastDeliveredId ?? "0-0");
+        var pendingIds = new List<string>();
+        var undeliveredIds = new List<string>();
+        foreach (var entry in entries)
+        {
+            var id = IdOf(entry[KeyNames.StreamField]);
+            if (pendingEntryIds.Contains(entry.Id.ToString()))
+            {
+                pendingIds.Add(id);
+            }
+            else if (StreamId.Parse(entry.Id.ToString()).CompareTo(lastDelivered) > 0)
+            {
+                undeliveredIds.Add(id);
+            }
+        }
+
+        return new StreamState(entries.Length, entries.Select(e => IdOf(e[KeyNames.StreamField])).ToList(), pendingIds, undeliveredIds, info.PendingMessageCount);
+    }
+
+    /// <summary>The message id inside a payload, or the payload itself when it is not a readable message.</summary>
+    public static string IdOf(RedisValue payload)
+    {
+        if (payload.IsNull)
+        {
+            return "<no payload>";
+        }
+
+        var read = MessageReader.Read((byte[])payload!);
+        return read.Message?.Id ?? payload.ToString();
+    }
+
+    private string RedisVersion()
+    {
+        try
+        {
+            return Client.GetServer(Address).Version.ToString();
+        }
+        catch (RedisException)
+        {
+            return "?";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await Process.DisposeAsync();
+    }
+}
+
+/// <summary>What a stream holds for one consumer group, as message ids.</summary>
+internal sealed record StreamState(int Length, List<string> AllIds, List<string> PendingIds, List<string> UndeliveredIds, int PendingCount);
+
+/// <summary>A stream entry id, ordered as the server orders them.</summary>
+internal readonly record struct StreamId(long Milliseconds, long Sequence) : IComparable<StreamId>
+{
+    public static StreamId Parse(string text)
+    {
+        var parts = text.Split('-');
+        return new StreamId(long.Parse(parts[0]), parts.Length > 1 ? long.Parse(parts[1]) : 0);
+    }
+
+    public int CompareTo(StreamId other) =>
+        Milliseconds != other.Milliseconds ? Milliseconds.CompareTo(other.Milliseconds) : Sequence.CompareTo(other.Sequence);
+}
