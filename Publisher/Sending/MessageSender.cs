@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Contract;
 using StackExchange.Redis;
 
@@ -32,10 +33,13 @@ internal sealed partial class MessageSender(
     /// <summary>Stream trimming: STREAM_MAXLEN, approximate so XADD stays O(1).</summary>
     public long? StreamMaxLength { get; init; }
 
-    /// <summary>Reads <paramref name="source"/> until it completes; <paramref name="drain"/> cancels retries at the shutdown deadline.</summary>
+    /// <summary>
+    /// Reads <paramref name="source"/> until it completes, with up to <see cref="MaxBatchesInFlight"/> batches on the wire
+    /// at once; <paramref name="drain"/> cancels retries at the shutdown deadline.
+    /// </summary>
     public async Task RunAsync(IDatabase database, ChannelReader<OutgoingMessage> source, SemaphoreSlim capacity, CancellationToken drain)
     {
-        var inFlight = new List<Task>(MaxBatchesInFlight);
+        var inFlight = new Queue<(List<OutgoingMessage> Batch, Task<Exception?> Attempt)>(MaxBatchesInFlight);
         while (await source.WaitToReadAsync(CancellationToken.None))
         {
             var batch = new List<OutgoingMessage>(Math.Min(settings.BatchSize, 64));
@@ -46,56 +50,93 @@ internal sealed partial class MessageSender(
 
             if (inFlight.Count >= MaxBatchesInFlight)
             {
-                var done = await Task.WhenAny(inFlight);
-                inFlight.Remove(done);
+                await SettleOldestAsync(database, inFlight, capacity, drain);
             }
 
-            inFlight.Add(SendBatchAsync(database, batch, capacity, drain));
+            inFlight.Enqueue((batch, TrySendAsync(database, batch)));
         }
 
-        await Task.WhenAll(inFlight);
+        while (inFlight.Count > 0)
+        {
+            await SettleOldestAsync(database, inFlight, capacity, drain);
+        }
     }
 
-    private async Task SendBatchAsync(IDatabase database, List<OutgoingMessage> batch, SemaphoreSlim capacity, CancellationToken drain)
+    /// <summary>
+    /// Completes the oldest batch. When its first attempt failed, nothing new is sent until it and every later batch
+    /// in flight have gone through, retried oldest first, so that messages reach the server in publish order.
+    /// (The connection fails fast while it is down, so later batches in flight fail with it rather than overtake.)
+    /// </summary>
+    private async Task SettleOldestAsync(IDatabase database, Queue<(List<OutgoingMessage> Batch, Task<Exception?> Attempt)> inFlight, SemaphoreSlim capacity, CancellationToken drain)
     {
-        var backoff = TimeSpan.FromMilliseconds(100);
-        try
+        var (oldest, attempt) = inFlight.Dequeue();
+        var failure = await attempt;
+        if (failure is null)
         {
-            while (true)
+            Complete(oldest, capacity);
+            return;
+        }
+
+        var failed = new List<(List<OutgoingMessage> Batch, Exception? Failure)> { (oldest, failure) };
+        while (inFlight.Count > 0)
+        {
+            var (batch, later) = inFlight.Dequeue();
+            failed.Add((batch, await later));
+        }
+
+        foreach (var (batch, firstFailure) in failed)
+        {
+            if (firstFailure is null)
             {
-                var failure = await TrySendAsync(database, batch);
-                if (failure is null)
-                {
-                    stats.LastPayloadBytes = batch[^1].Payload.Length();
-                    stats.OnSent(batch.Count, time.GetUtcNow());
-                    return;
-                }
-
-                stats.OnRetry();
-                if (drain.IsCancellationRequested)
-                {
-                    stats.OnUnsent(batch.Count);
-                    LogUnsent(batch.Count, batch[0].Message.Id, batch[^1].Message.Id, failure.Message);
-                    return;
-                }
-
-                LogRetry(batch.Count, batch[0].Message.Id, DurationParser.Format(backoff), failure.GetBaseException().Message);
-                try
-                {
-                    await Task.Delay(backoff, time, drain);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The drain deadline passed while waiting: one last try above, then give up loudly.
-                }
-
-                backoff = backoff * 2 > MaxBackoff ? MaxBackoff : backoff * 2;
+                Complete(batch, capacity);
+            }
+            else
+            {
+                await RetryUntilSentAsync(database, batch, firstFailure, capacity, drain);
             }
         }
-        finally
+    }
+
+    private async Task RetryUntilSentAsync(IDatabase database, List<OutgoingMessage> batch, Exception failure, SemaphoreSlim capacity, CancellationToken drain)
+    {
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(100), MaxBackoff);
+        while (true)
         {
-            capacity.Release(batch.Count);
+            stats.OnRetry();
+            if (drain.IsCancellationRequested)
+            {
+                stats.OnUnsent(batch.Count);
+                capacity.Release(batch.Count);
+                LogUnsent(batch.Count, batch[0].Message.Id, batch[^1].Message.Id, failure.GetBaseException().Message);
+                return;
+            }
+
+            var pause = backoff.Next();
+            LogRetry(batch.Count, batch[0].Message.Id, DurationParser.Format(pause), failure.GetBaseException().Message);
+            try
+            {
+                await Task.Delay(pause, time, drain);
+            }
+            catch (OperationCanceledException)
+            {
+                // The drain deadline passed while waiting: one last try below, then give up loudly.
+            }
+
+            if (await TrySendAsync(database, batch) is not { } next)
+            {
+                Complete(batch, capacity);
+                return;
+            }
+
+            failure = next;
         }
+    }
+
+    private void Complete(List<OutgoingMessage> batch, SemaphoreSlim capacity)
+    {
+        stats.LastPayloadBytes = batch[^1].Payload.Length();
+        stats.OnSent(batch.Count, time.GetUtcNow());
+        capacity.Release(batch.Count);
     }
 
     /// <summary>Sends every part not yet done; returns the first failure, or null when all parts are done.</summary>
@@ -162,7 +203,7 @@ internal sealed partial class MessageSender(
                     }
                 }
             }
-            catch (Exception ex) when (IsTransient(ex))
+            catch (Exception ex) when (RedisErrors.IsTransient(ex))
             {
                 failure ??= ex;
             }
@@ -188,7 +229,7 @@ internal sealed partial class MessageSender(
                     }
                 }
             }
-            catch (Exception ex) when (IsTransient(ex))
+            catch (Exception ex) when (RedisErrors.IsTransient(ex))
             {
                 failure ??= ex;
             }
@@ -210,7 +251,7 @@ internal sealed partial class MessageSender(
 
                 database.Publish(_streamDoorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
             }
-            catch (Exception ex) when (IsTransient(ex))
+            catch (Exception ex) when (RedisErrors.IsTransient(ex))
             {
                 failure ??= ex;
             }
@@ -259,8 +300,6 @@ internal sealed partial class MessageSender(
         return values;
     }
 
-    private static bool IsTransient(Exception ex) => ex is RedisConnectionException or RedisTimeoutException or TimeoutException
-        || (ex is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal) || server.Message.StartsWith("BUSY", StringComparison.Ordinal) || server.Message.StartsWith("READONLY", StringComparison.Ordinal)));
 
     [LoggerMessage(2001, LogLevel.Information, "Published to channel '{Channel}' ({Receivers} subscribers): {Content} (ID: {Id})")]
     private partial void LogPublished(string channel, long receivers, string content, string id);

@@ -65,6 +65,11 @@ public sealed partial class RedisConnection(
         options.ReconnectRetryPolicy ??= new ExponentialRetry(250, (int)MaxBackoff.TotalMilliseconds);
         options.LoggerFactory ??= loggerFactory;
 
+        // While the server is away, commands fail at once instead of waiting in the client's backlog: every
+        // caller here retries with its own backoff, and a publisher's retries must not be overtaken by newer
+        // commands that the backlog would send first after the reconnect.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+
         // INFO, which names the server in the "Connected to" line, counts as an admin command in this client.
         // Nothing else here is one: the services never flush, configure or shut down the server.
         options.AllowAdmin = true;

@@ -31,14 +31,15 @@ public sealed class BackpressureTests(ITestOutputHelper output)
 
         var name = Services.Name("slow");
         var processingKey = KeyNames.Processing(queue, name);
-        await using var subscriber = await Services.StartSubscriberAsync(server.Address, new Dictionary<string, string?>
+        await using var processes = new ProcessSet(output);
+        var subscriber = processes.Add("subscriber", await Services.StartSubscriberAsync(server.Address, new Dictionary<string, string?>
         {
             ["PATTERN"] = "queue",
             ["QUEUE"] = queue,
             ["CONSUMER_NAME"] = name,
             ["BATCH_SIZE"] = BatchSize.ToString(),
             ["HANDLER_DELAY"] = "50ms",
-        });
+        }));
 
         // Watch for a while: the processing list, the process's memory, and what the summary says about the backlog.
         long maxInFlight = 0;

@@ -27,14 +27,15 @@ public sealed class PoisonMessageTests(ITestOutputHelper output)
         await using var server = await FaultServer.StartAsync();
         output.WriteLine($"Server: {server.Kind}");
         var queue = TestNames.Unique("queue");
-        await using var subscriber = await Services.StartSubscriberAsync(server.Address, new Dictionary<string, string?>
+        await using var processes = new ProcessSet(output);
+        var subscriber = processes.Add("subscriber", await Services.StartSubscriberAsync(server.Address, new Dictionary<string, string?>
         {
             ["PATTERN"] = "queue",
             ["QUEUE"] = queue,
             ["FAIL_ON"] = "POISON",
             ["MAX_ATTEMPTS"] = "3",
             ["BATCH_SIZE"] = "20",
-        });
+        }));
         await using var publisher = Services.Publisher(server.Address, new Dictionary<string, string?>
         {
             ["PATTERN"] = "queue",
@@ -100,7 +101,8 @@ public sealed class PoisonMessageTests(ITestOutputHelper output)
         output.WriteLine($"Server: {server.Kind}");
         var stream = TestNames.Unique("stream");
         var group = Services.Name("group");
-        await using var subscriber = await Services.StartSubscriberAsync(server.Address, new Dictionary<string, string?>
+        await using var processes = new ProcessSet(output);
+        var subscriber = processes.Add("subscriber", await Services.StartSubscriberAsync(server.Address, new Dictionary<string, string?>
         {
             ["PATTERN"] = "stream",
             ["STREAM"] = stream,
@@ -109,7 +111,7 @@ public sealed class PoisonMessageTests(ITestOutputHelper output)
             ["MAX_ATTEMPTS"] = "3",
             ["CLAIM_IDLE"] = "500ms",
             ["BATCH_SIZE"] = "20",
-        });
+        }));
         await using var publisher = Services.Publisher(server.Address, new Dictionary<string, string?>
         {
             ["PATTERN"] = "stream",

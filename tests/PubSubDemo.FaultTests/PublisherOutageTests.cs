@@ -40,8 +40,8 @@ public sealed class PublisherOutageTests(ITestOutputHelper output)
     [Fact]
     public async Task After_a_server_crash_the_queue_still_holds_the_publishers_messages_in_publish_order()
     {
-        // The server hangs for 100 ms before it dies, so pushes are surely in flight, unanswered, when it does.
-        var run = await PublishThroughCrashAsync(count: 2000, rate: 500, freezeFirst: true);
+        // 25 messages/s: however long the hang takes on a busy machine, fewer than eight pushes are caught in it.
+        var run = await PublishThroughCrashAsync(count: 150, rate: 25);
         var firstSeen = run.Messages.Select(m => m.Seq!.Value).Distinct().ToList();
         var overtaken = firstSeen.Zip(firstSeen.Skip(1), (a, b) => (Before: a, After: b)).Where(p => p.After < p.Before).ToList();
         foreach (var (before, after) in overtaken.Take(5))
@@ -53,7 +53,13 @@ public sealed class PublisherOutageTests(ITestOutputHelper output)
         Assert.True(overtaken.Count == 0, $"{overtaken.Count} places where a later message overtook an earlier one in the queue, first: seq {overtaken.FirstOrDefault().After} after {overtaken.FirstOrDefault().Before}");
     }
 
-    private async Task<OutageRun> PublishThroughCrashAsync(int count = Count, int rate = 200, bool freezeFirst = false)
+    /// <summary>
+    /// Publishes <paramref name="count"/> messages to the queue and kills the server under the publisher after a fifth
+    /// of them. The server first hangs (kill -STOP) for a couple of messages, so that pushes are surely in flight and
+    /// unanswered when it dies; at a low rate these are fewer than the sender's eight batches in flight, so the sender
+    /// goes on sending while they wait for their retry.
+    /// </summary>
+    private async Task<OutageRun> PublishThroughCrashAsync(int count = Count, int rate = 200)
     {
         var clock = Stopwatch.StartNew();
         await using var server = await FaultServer.StartAsync(persistent: true);
@@ -69,14 +75,11 @@ public sealed class PublisherOutageTests(ITestOutputHelper output)
         var stats = publisher.Get<PublisherStats>();
         await publisher.StartAsync();
 
-        await Wait.UntilAsync(() => stats.Sent >= rate, "a second's worth of messages is sent before the crash");
-        if (freezeFirst)
-        {
-            await server.FreezeAsync();
-            await Task.Delay(100);
-        }
-
-        await server.CrashAsync();
+        await Wait.UntilAsync(() => stats.Sent >= count / 5, "a fifth of the messages is sent before the crash");
+        await server.FreezeAsync();
+        var createdAtFreeze = stats.Created;
+        var hang = await server.CrashFrozenWhenAsync(() => stats.Created >= createdAtFreeze + 3, TimeSpan.FromSeconds(5));
+        output.WriteLine($"The server hung for {hang.TotalMilliseconds:0} ms before it died; {stats.Created - createdAtFreeze} messages were created meanwhile");
         var sentAtCrash = stats.Sent;
         await Task.Delay(TimeSpan.FromSeconds(2));
         var createdDuringOutage = stats.Created - sentAtCrash;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PubSubDemo.Shared.Contract;
 using StackExchange.Redis;
 
@@ -7,7 +8,7 @@ namespace PubSubDemo.FaultTests.Support;
 /// This test's own redis-server process, which the test may kill and restart, and a client that survives
 /// the restarts for arranging state and for reading what is left on the server at the end.
 /// </summary>
-internal sealed class FaultServer : IAsyncDisposable
+internal sealed partial class FaultServer : IAsyncDisposable
 {
     private FaultServer(RedisServerProcess process, ConnectionMultiplexer client)
     {
@@ -37,16 +38,44 @@ internal sealed class FaultServer : IAsyncDisposable
 
     /// <summary>
     /// kill -STOP: the server hangs without closing a connection, so commands sent from now on are neither executed
-    /// nor answered; a crash after this fails every one of them for certain.
+    /// nor answered; <see cref="CrashFrozenAsync"/> then fails every one of them for certain.
     /// </summary>
     public async Task FreezeAsync()
     {
         var info = await Client.GetServer(Address).InfoAsync("server");
-        var pid = info.SelectMany(g => g).First(p => p.Key == "process_id").Value;
-        using var kill = System.Diagnostics.Process.Start("kill", ["-STOP", pid]);
-        await kill.WaitForExitAsync();
-        Assert.Equal(0, kill.ExitCode);
+        _frozenPid = int.Parse(info.SelectMany(g => g).First(p => p.Key == "process_id").Value);
+        Assert.Equal(0, Signal(_frozenPid, 19));
     }
+
+    /// <summary>
+    /// kill -9 of the frozen server as soon as <paramref name="condition"/> holds, checked every millisecond on a thread
+    /// of its own (so a busy thread pool cannot stretch the hang), then reaps it. Returns how long the server hung.
+    /// </summary>
+    public async Task<TimeSpan> CrashFrozenWhenAsync(Func<bool> condition, TimeSpan limit)
+    {
+        var hung = await Task.Factory.StartNew(
+            () =>
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (!condition() && clock.Elapsed < limit)
+                {
+                    Thread.Sleep(1);
+                }
+
+                Assert.Equal(0, Signal(_frozenPid, 9));
+                return clock.Elapsed;
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        await Process.KillAsync();
+        return hung;
+    }
+
+    private int _frozenPid;
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Signal(int pid, int signal);
 
     /// <summary>Starts the server again on the same port (from its append-only file when persistent) and waits until this client is back.</summary>
     public async Task StartAgainAsync()
