@@ -60,23 +60,13 @@ public sealed class SequenceTracker
             if (seq > state.Last + 1)
             {
                 missing = seq - state.Last - 1;
-                for (var s = Math.Max(state.Last + 1, seq - MaxRemembered); s < seq; s++)
-                {
-                    state.Gaps.Add(s);
-                }
-
-                // Keep the newest gaps: the oldest are the least likely to be filled by a late arrival.
-                while (state.Gaps.Count > MaxRemembered)
-                {
-                    state.Gaps.Remove(state.Gaps.Min);
-                }
-
+                state.Remember(Math.Max(state.Last + 1, seq - MaxRemembered), seq - 1);
                 state.Last = seq;
                 Missing += missing;
                 return SequenceOutcome.Gap;
             }
 
-            if (state.Gaps.Remove(seq))
+            if (state.Forget(seq))
             {
                 Missing--;
                 Reorders++;
@@ -88,10 +78,75 @@ public sealed class SequenceTracker
         }
     }
 
+    /// <summary>
+    /// Missing numbers as ranges, oldest first: a gap costs one entry whatever it skipped, where one entry per missing
+    /// number made every message shed under overload cost a tree node, and slowed the subscriber that was already behind.
+    /// </summary>
     private sealed class SenderState
     {
+        private readonly LinkedList<(long From, long To)> _gaps = new();
+        private long _remembered;
+
         public long Last { get; set; }
 
-        public SortedSet<long> Gaps { get; } = [];
+        /// <summary>Remembers <paramref name="from"/>..<paramref name="to"/> as missing; past MaxRemembered numbers the oldest are forgotten (they stay counted as lost).</summary>
+        public void Remember(long from, long to)
+        {
+            _gaps.AddLast((from, to));
+            _remembered += to - from + 1;
+            while (_remembered > MaxRemembered)
+            {
+                var oldest = _gaps.First!;
+                var size = oldest.Value.To - oldest.Value.From + 1;
+                var excess = _remembered - MaxRemembered;
+                if (size <= excess)
+                {
+                    _gaps.RemoveFirst();
+                    _remembered -= size;
+                }
+                else
+                {
+                    oldest.Value = (oldest.Value.From + excess, oldest.Value.To);
+                    _remembered -= excess;
+                }
+            }
+        }
+
+        /// <summary>Takes <paramref name="seq"/> out of the missing numbers; false when it was not among them (a duplicate, or forgotten).</summary>
+        public bool Forget(long seq)
+        {
+            // Late arrivals are usually recent: search from the newest gap.
+            for (var node = _gaps.Last; node is not null; node = node.Previous)
+            {
+                var (from, to) = node.Value;
+                if (seq < from || seq > to)
+                {
+                    continue;
+                }
+
+                _remembered--;
+                if (from == to)
+                {
+                    _gaps.Remove(node);
+                }
+                else if (seq == from)
+                {
+                    node.Value = (from + 1, to);
+                }
+                else if (seq == to)
+                {
+                    node.Value = (from, to - 1);
+                }
+                else
+                {
+                    node.Value = (from, seq - 1);
+                    _gaps.AddAfter(node, (seq + 1, to));
+                }
+
+                return true;
+            }
+
+            return false;
+        }
     }
 }
