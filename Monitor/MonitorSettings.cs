@@ -8,7 +8,7 @@ public sealed class MonitorSettings : IServiceSettings
     public const string PortVariable = "MONITOR_PORT";
     public const string HistoryVariable = "MONITOR_HISTORY";
 
-    /// <summary>MONITOR_PORT; when unset, ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS decide, else 8080.</summary>
+    /// <summary>MONITOR_PORT (0 lets the system pick one, logged in the "Monitor at" line); when unset, ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS decide, else 8080.</summary>
     public int? Port { get; set; }
 
     /// <summary>How far back the throughput and latency chart reaches.</summary>
@@ -18,7 +18,7 @@ public sealed class MonitorSettings : IServiceSettings
 
     public void Load(SettingsReader reader)
     {
-        Port = reader.Raw(PortVariable) is null ? null : reader.Count(PortVariable, 8080, 1, 65535);
+        Port = reader.Raw(PortVariable) is null ? null : reader.Count(PortVariable, 8080, 0, 65535);
         History = reader.Duration(HistoryVariable, History, TimeSpan.FromSeconds(10));
         if (History > TimeSpan.FromHours(1))
         {

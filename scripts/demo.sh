@@ -15,6 +15,7 @@ cd "$ROOT"
 
 SUBSCRIBERS="${SUBSCRIBERS:-3}"
 DEMO_DURATION="${DEMO_DURATION:-}"
+MONITOR_PORT="${MONITOR_PORT:-8080}"
 # The services finish within 15 s of SIGTERM; past this they are killed.
 STOP_GRACE_SECONDS=20
 
@@ -39,6 +40,7 @@ if [[ -z "${REDIS_ADDR:-}" ]] && docker info >/dev/null 2>&1; then
         compose=(docker-compose)
     fi
     up=("${compose[@]}" up --build --scale "subscriber=$SUBSCRIBERS")
+    log "monitor: http://localhost:${MONITOR_PORT} (once the images are up)"
     if [[ -n "$DEMO_DURATION" ]]; then
         # SIGINT is what Ctrl-C sends: compose then stops every container gracefully.
         timeout --signal=INT --kill-after=$((STOP_GRACE_SECONDS + 10)) "$DEMO_DURATION" "${up[@]}" || true
@@ -178,8 +180,8 @@ else
     log "using the server at REDIS_ADDR=$REDIS_ADDR"
 fi
 
-log "building the publisher and the subscriber"
-for project in Publisher/PubSubDemo.Publisher.csproj Subscriber/PubSubDemo.Subscriber.csproj; do
+log "building the publisher, the subscriber and the monitor"
+for project in Publisher/PubSubDemo.Publisher.csproj Subscriber/PubSubDemo.Subscriber.csproj Monitor/PubSubDemo.Monitor.csproj; do
     # Quiet when it works; the whole build output when it does not.
     if ! dotnet build "$project" -c Release --nologo >"$RUN_DIR/build.log" 2>&1; then
         cat "$RUN_DIR/build.log" >&2
@@ -190,12 +192,15 @@ done
 
 PUBLISHER_DLL=Publisher/bin/Release/net10.0/PubSubDemo.Publisher.dll
 SUBSCRIBER_DLL=Subscriber/bin/Release/net10.0/PubSubDemo.Subscriber.dll
+MONITOR_DLL=Monitor/bin/Release/net10.0/PubSubDemo.Monitor.dll
 
 # Readable, distinct names: each subscriber is also a distinct consumer in the queue and stream patterns.
 start_service publisher "$PUBLISHER_DLL" INSTANCE_NAME=publisher
 for ((n = 1; n <= SUBSCRIBERS; n++)); do
     start_service "subscriber-$n" "$SUBSCRIBER_DLL" INSTANCE_NAME="subscriber-$n"
 done
+start_service monitor "$MONITOR_DLL" MONITOR_PORT="$MONITOR_PORT"
+log "monitor: http://localhost:$MONITOR_PORT"
 
 if [[ -n "$DEMO_DURATION" ]]; then
     log "running for ${DEMO_DURATION}s (PATTERN=${PATTERN:-both})"

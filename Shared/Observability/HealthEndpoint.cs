@@ -22,7 +22,15 @@ internal sealed partial class HealthEndpoint(
     {
         var port = settings.MetricsPort!.Value;
         _listener.Prefixes.Add($"http://+:{port}/health/");
-        _listener.Start();
+        try
+        {
+            _listener.Start();
+        }
+        catch (HttpListenerException ex)
+        {
+            throw new InvalidOperationException($"{ObservabilitySettings.MetricsPortVariable}={port}: cannot serve /health and /metrics there: {ex.Message}", ex);
+        }
+
         LogListening(port);
         return base.StartAsync(cancellationToken);
     }

@@ -21,6 +21,7 @@ internal sealed partial class MonitorReporter(
 {
     private readonly RedisKey _key = MonitorKeys.For(messaging.InstanceName);
     private bool _failing;
+    private HealthStatus _live = HealthStatus.Healthy;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -64,6 +65,21 @@ internal sealed partial class MonitorReporter(
             var status = live.Status == HealthStatus.Healthy
                 ? "ok"
                 : string.Join("; ", live.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description));
+            // Once per change, not once a second: the report carries the current wording.
+            if (live.Status != _live)
+            {
+                if (live.Status == HealthStatus.Healthy)
+                {
+                    LogHealthy();
+                }
+                else
+                {
+                    LogNotHealthy(live.Status.ToString().ToLowerInvariant(), status);
+                }
+
+                _live = live.Status;
+            }
+
             var report = source.Build(elapsed, status);
 
             // Reported even when the refresh failed: the counts are still ours, only the backlog may be stale.
@@ -106,6 +122,12 @@ internal sealed partial class MonitorReporter(
 
     [LoggerMessage(4101, LogLevel.Warning, "Could not write the monitor report {Key}: {Reason}; the monitor will miss this process until the server answers")]
     private partial void LogFailed(string key, string reason);
+
+    [LoggerMessage(4103, LogLevel.Warning, "Liveness {Health}: {Reason}")]
+    private partial void LogNotHealthy(string health, string reason);
+
+    [LoggerMessage(4104, LogLevel.Information, "Liveness: every loop is coming round again")]
+    private partial void LogHealthy();
 
     [LoggerMessage(4102, LogLevel.Information, "Writing the monitor report {Key} again")]
     private partial void LogResumed(string key);

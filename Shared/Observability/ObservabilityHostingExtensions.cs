@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using PubSubDemo.Shared.Configuration;
@@ -24,6 +25,10 @@ public static class ObservabilityHostingExtensions
             // Probe mode (--healthcheck): the answer is the exit code; the service itself must not start.
             Environment.Exit(exitCode);
         }
+
+        // The health check service logs every failing check on every probe, once a second from the monitor report;
+        // the report logs the changes instead (MonitorReporter).
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
 
         var services = builder.Services;
         services.AddSettings<ObservabilitySettings>();

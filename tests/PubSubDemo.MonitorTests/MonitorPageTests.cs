@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using Xunit.Abstractions;
 
@@ -15,7 +17,6 @@ public sealed class MonitorPageTests(ITestOutputHelper output)
         // Its own server: the page and its screenshot show exactly the processes this test starts.
         await using var server = await RedisServerProcess.StartAsync();
         output.WriteLine($"Server: redis-server process on port {server.Port}");
-        var monitorPort = RedisServerProcess.FreePort();
         var names = new Dictionary<string, string?>
         {
             ["REDIS_ADDR"] = server.Address,
@@ -26,11 +27,14 @@ public sealed class MonitorPageTests(ITestOutputHelper output)
         };
 
         await using var processes = new MonitorProcesses(output);
-        var monitor = processes.Start("monitor", "Monitor", With(names, ("MONITOR_PORT", monitorPort.ToString()), ("MONITOR_HISTORY", "30s")));
+        var monitor = processes.Start("monitor", "Monitor", With(names, ("MONITOR_PORT", "0"), ("MONITOR_HISTORY", "30s")));
         var first = processes.Start("subscriber-1", "Subscriber", With(names, ("INSTANCE_NAME", "subscriber-1")));
         var second = processes.Start("subscriber-2", "Subscriber", With(names, ("INSTANCE_NAME", "subscriber-2")));
         processes.Start("publisher", "Publisher", With(names, ("INSTANCE_NAME", "publisher-1"), ("PUBLISH_RATE", "40")));
-        await monitor.WaitForOutputAsync("Monitor at", TimeSpan.FromSeconds(30));
+        // Port 0: the monitor binds a port the system picks, so no other test can take it between choosing and binding.
+        await monitor.WaitForOutputAsync("Monitor at http://localhost:", TimeSpan.FromSeconds(30));
+        var monitorPort = int.Parse(monitor.Output.First(l => l.Contains("Monitor at http://localhost:", StringComparison.Ordinal)).Split(':')[^1], CultureInfo.InvariantCulture);
+        await MetricsEndpointTests.WaitForStatusAsync(monitorPort, "/health/ready", HttpStatusCode.OK);
         Assert.Equal(0, await MetricsEndpointTests.ProbeAsync("Monitor", "MONITOR_PORT", monitorPort, "ready", output));
 
         await using var browser = await HeadlessChromium.StartAsync(1400, 690);
