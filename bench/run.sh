@@ -52,8 +52,7 @@ build() {
 
 ensure_packages
 log "building the publisher, the subscriber and the benchmark (Release)"
-build Publisher/PubSubDemo.Publisher.csproj
-build Subscriber/PubSubDemo.Subscriber.csproj
+# The benchmark project references both services, so this one build brings all three up to date.
 build bench/PubSubDemo.Bench/PubSubDemo.Bench.csproj
 
 exec dotnet bench/PubSubDemo.Bench/bin/Release/net10.0/PubSubDemo.Bench.dll --root "$ROOT" "$@"

@@ -30,6 +30,8 @@ ensure_packages() {
     local missing=()
     command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server)
     command -v docker-compose >/dev/null || missing+=(docker-compose)
+    # The monitor's page test opens it in a real headless browser; fonts so the screenshot has text.
+    command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
     ((${#missing[@]} == 0)) && return 0
     log "installing ${missing[*]}"
     as_root apt-get update -qq

@@ -10,7 +10,7 @@ internal sealed record SubscriberStatsFile(string Service, string Instance, stri
 {
     public static SubscriberStatsFile From(SubscriberStats stats, ThroughputSampler sampler, MessagingSettings messaging, DateTimeOffset now, Func<MessageSource, bool> uses) =>
         new("subscriber", messaging.InstanceName, messaging.Pattern.ToString().ToLowerInvariant(), now,
-            [.. stats.All.Where(s => s.Active || uses(s.Source)).Select(s => SourceStatsFile.From(s, sampler.For(s.Source)))], RuntimeFigures.Now());
+            [.. stats.All.Where(s => s.Active || uses(s.Source)).Select(s => SourceStatsFile.From(s, sampler.For(s.Source)))], RuntimeFigures.Now(sampler.PeakManagedHeapBytes));
 
     public async Task WriteAsync(string path)
     {
@@ -95,12 +95,13 @@ internal sealed record PercentilePoint(double Percentile, double Ms)
 }
 
 /// <summary>What the process cost: CPU time, bytes allocated and garbage collections since it started.</summary>
-internal sealed record RuntimeFigures(double CpuSeconds, long AllocatedBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections, long PeakWorkingSetBytes)
+internal sealed record RuntimeFigures(double CpuSeconds, long AllocatedBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections, long PeakWorkingSetBytes, long PeakManagedHeapBytes, long CommittedBytes)
 {
-    public static RuntimeFigures Now()
+    public static RuntimeFigures Now(long peakManagedHeapBytes)
     {
         using var process = System.Diagnostics.Process.GetCurrentProcess();
-        return new(process.TotalProcessorTime.TotalSeconds, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), process.PeakWorkingSet64);
+        return new(process.TotalProcessorTime.TotalSeconds, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+            process.PeakWorkingSet64, peakManagedHeapBytes, GC.GetGCMemoryInfo().TotalCommittedBytes);
     }
 }
 

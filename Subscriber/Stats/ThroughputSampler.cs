@@ -35,8 +35,10 @@ internal sealed class ThroughputSampler(SubscriberStats stats, TimeProvider time
     public void Sample()
     {
         var now = time.GetUtcNow();
+        var heap = GC.GetTotalMemory(forceFullCollection: false);
         lock (_gate)
         {
+            PeakManagedHeapBytes = Math.Max(PeakManagedHeapBytes, heap);
             foreach (var source in stats.All)
             {
                 var track = _tracks[source.Source];
@@ -65,6 +67,9 @@ internal sealed class ThroughputSampler(SubscriberStats stats, TimeProvider time
             }
         }
     }
+
+    /// <summary>The most the managed heap held at any sample: the share of resident memory that is objects.</summary>
+    public long PeakManagedHeapBytes { get; private set; }
 
     public ThroughputTrack For(MessageSource source)
     {

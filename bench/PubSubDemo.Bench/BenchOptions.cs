@@ -19,24 +19,24 @@ internal sealed record BenchOptions
     public int UnpipelinedRequests => Quick ? 3_000 : 50_000;
 
     /// <summary>Requests per redis-benchmark run over 50 connections with pipeline 16.</summary>
-    public int PipelinedRequests => Quick ? 200_000 : 2_000_000;
+    public int PipelinedRequests => Quick ? 100_000 : 2_000_000;
 
     /// <summary>How long the publisher sends as fast as it can in a peak-throughput run.</summary>
-    public TimeSpan PeakDuration => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10);
+    public TimeSpan PeakDuration => Quick ? TimeSpan.FromSeconds(1.2) : TimeSpan.FromSeconds(10);
 
     /// <summary>How long a fixed-rate latency run lasts.</summary>
-    public TimeSpan LatencyDuration => Quick ? TimeSpan.FromSeconds(2.5) : TimeSpan.FromSeconds(12);
+    public TimeSpan LatencyDuration => Quick ? TimeSpan.FromSeconds(1.5) : TimeSpan.FromSeconds(12);
 
     /// <summary>How long the idle-pickup run lasts (one item every 50 ms).</summary>
-    public TimeSpan PickupDuration => Quick ? TimeSpan.FromSeconds(2.5) : TimeSpan.FromSeconds(10);
+    public TimeSpan PickupDuration => Quick ? TimeSpan.FromSeconds(1.5) : TimeSpan.FromSeconds(10);
 
     public double PickupRate => 20;
 
     /// <summary>Idle time between "subscribers ready" and the publisher's start, when their resting memory is read.</summary>
-    public TimeSpan Rest => Quick ? TimeSpan.FromSeconds(0.3) : TimeSpan.FromSeconds(1);
+    public TimeSpan Rest => Quick ? TimeSpan.FromSeconds(0.2) : TimeSpan.FromSeconds(1);
 
     /// <summary>Left out of latency percentiles and steady-state rates: JIT, tiering and connection warm-up.</summary>
-    public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(2);
+    public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(0.3) : TimeSpan.FromSeconds(2);
 
     public static BenchOptions Parse(string[] args)
     {

@@ -105,10 +105,7 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
             var peaks = subscribers.ToDictionary(s => s.Pid, s => memory.PeakOf(s.Pid));
             var publisherPeak = memory.PeakOf(publisher.Pid);
 
-            foreach (var subscriber in subscribers)
-            {
-                await subscriber.StopAsync();
-            }
+            await Task.WhenAll(subscribers.Select(s => s.StopAsync()));
 
             var published = BenchJsonContext.Read(publisher.StatsFile, BenchJsonContext.Default.PublisherFile);
             var files = subscribers.Select(s => File.Exists(s.StatsFile)
@@ -116,9 +113,10 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
                 : throw new InvalidOperationException($"{s.Role} wrote no STATS_FILE:\n{s.Tail()}")).ToList();
             var sources = files.Select(f => f.Sources.Single(s => s.Source == SourceName(spec.Pattern))).ToList();
 
-            var processes = subscribers.Zip(sources).Select(p => new ProcessFigures(p.First.Role, rest[p.First.Pid], peaks[p.First.Pid], Math.Round(cpu[p.First.Pid]),
-                    PerMessage(cpu[p.First.Pid] / 100 * seconds, p.Second.Handled)))
-                .Append(new ProcessFigures("publisher", 0, publisherPeak, publisherSeconds > 0 ? Math.Round(publisherCpu / publisherSeconds * 100) : 0, PerMessage(publisherCpu, published.Sent)))
+            var processes = subscribers.Zip(files, sources).Select(p => new ProcessFigures(p.First.Role, rest[p.First.Pid], peaks[p.First.Pid], Math.Round(cpu[p.First.Pid]),
+                    PerMessage(cpu[p.First.Pid] / 100 * seconds, p.Third.Handled), p.Second.Runtime.PeakManagedHeapBytes, p.Second.Runtime.AllocatedBytes / Math.Max(1, p.Third.Handled + p.Third.Dropped)))
+                .Append(new ProcessFigures("publisher", 0, publisherPeak, publisherSeconds > 0 ? Math.Round(publisherCpu / publisherSeconds * 100) : 0, PerMessage(publisherCpu, published.Sent),
+                    0, published.Runtime.AllocatedBytes / Math.Max(1, published.Sent)))
                 .ToList();
             return Summarize(spec, published, sources, processes, redisCpu, loadBefore);
         }

@@ -4,7 +4,10 @@ using System.Text.Json.Serialization;
 namespace PubSubDemo.Bench;
 
 /// <summary>The subscriber's STATS_FILE (Subscriber/Stats/SubscriberStatsFile.cs), as read here.</summary>
-internal sealed record SubscriberFile(string Service, string Instance, string Pattern, IReadOnlyList<SourceFile> Sources);
+internal sealed record SubscriberFile(string Service, string Instance, string Pattern, IReadOnlyList<SourceFile> Sources, RuntimeFile Runtime);
+
+/// <summary>What a service process cost, from its own runtime: CPU, allocation, collections, managed heap.</summary>
+internal sealed record RuntimeFile(double CpuSeconds, long AllocatedBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections, long PeakWorkingSetBytes, long PeakManagedHeapBytes);
 
 internal sealed record SourceFile(
     string Source,
@@ -46,13 +49,14 @@ internal sealed record PublisherFile(
     DateTimeOffset? FirstSentAt,
     DateTimeOffset? LastSentAt,
     double Seconds,
-    double SentPerSecond);
+    double SentPerSecond,
+    RuntimeFile Runtime);
 
 /// <summary>
 /// One process of a run: memory before the load and at its height, how busy it was, and its CPU time per message
 /// (a figure that other load on the machine disturbs far less than a rate does; it includes warm-up).
 /// </summary>
-internal sealed record ProcessFigures(string Role, long RestRssBytes, long PeakRssBytes, double CpuPercent, double CpuMicrosPerMessage);
+internal sealed record ProcessFigures(string Role, long RestRssBytes, long PeakRssBytes, double CpuPercent, double CpuMicrosPerMessage, long PeakManagedHeapBytes, long AllocatedBytesPerMessage);
 
 /// <summary>One end-to-end run of the real publisher and subscribers.</summary>
 internal sealed record RunFigures(

@@ -2,7 +2,23 @@ using System.Diagnostics;
 using PubSubDemo.Bench;
 
 // ./bench/run.sh builds the services and this program, then runs it: see bench/README.md.
-var options = BenchOptions.Parse(args);
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("usage: ./bench/run.sh [--quick] [--message-size N]");
+    return 0;
+}
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    await Console.Error.WriteLineAsync($"bench: {ex.Message}");
+    return 2;
+}
+
 var started = DateTimeOffset.UtcNow;
 var clock = Stopwatch.StartNew();
 var runFolder = Directory.CreateTempSubdirectory("pubsubdemo-bench.").FullName;
@@ -31,13 +47,18 @@ foreach (var spec in Plan.Runs(options))
 var results = new BenchResults(started, Math.Round(clock.Elapsed.TotalMinutes, 2), options.Quick ? "quick" : "full", Machine.Describe(),
     $"Redis {server.Version}", payload.Length, payloadText, serverFigures, runs, Targets.Check(serverFigures, runs));
 var report = Report.Markdown(results);
-await File.WriteAllTextAsync(Path.Combine(options.ResultsFolder, "latest.md"), report);
-await File.WriteAllBytesAsync(Path.Combine(options.ResultsFolder, "latest.json"),
-    System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(results, BenchJsonContext.Default.BenchResults));
-LatencyPlot.Draw(results, Path.Combine(options.ResultsFolder, "latency.png"));
+var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(results, BenchJsonContext.Default.BenchResults);
+
+// latest.* is the last run of either mode; full.* and quick.* keep the last run of each.
+foreach (var name in new[] { "latest", results.Mode })
+{
+    await File.WriteAllTextAsync(Path.Combine(options.ResultsFolder, $"{name}.md"), report.Replace("](latency.png)", name == "latest" ? "](latency.png)" : $"](latency-{name}.png)", StringComparison.Ordinal));
+    await File.WriteAllBytesAsync(Path.Combine(options.ResultsFolder, $"{name}.json"), json);
+    LatencyPlot.Draw(results, Path.Combine(options.ResultsFolder, name == "latest" ? "latency.png" : $"latency-{name}.png"));
+}
 
 Log("3) Results");
 Console.WriteLine();
 Console.WriteLine(report);
-Log($"Wrote bench/results/latest.md, latest.json and latency.png in {clock.Elapsed.TotalMinutes:0.0} minutes");
+Log($"Wrote bench/results/latest.md, latest.json and latency.png (and {results.Mode}.*) in {clock.Elapsed.TotalMinutes:0.0} minutes");
 return runs.Any(r => r.Problem is not null) ? 1 : 0;

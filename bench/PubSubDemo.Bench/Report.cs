@@ -91,16 +91,16 @@ internal static class Report
         md.AppendLine();
         md.AppendLine("## Resident memory (VmRSS)");
         md.AppendLine();
-        md.AppendLine("At rest: subscribers connected and idle, before the publisher starts (the publisher: its highest value while sending 20 msg/s). At peak: the highest value sampled every 100 ms during the run.");
+        md.AppendLine("At rest: subscribers connected and idle, before the publisher starts (the publisher: its highest value while sending 20 msg/s). At peak: the highest value sampled every 100 ms during the run. Managed heap: the most the subscriber's GC heap held (objects and uncollected garbage), sampled every 5 ms. Allocation per message includes start-up.");
         md.AppendLine();
-        md.AppendLine("| Run | subscriber at rest MB | subscriber peak MB | publisher peak MB |");
-        md.AppendLine("|---|---:|---:|---:|");
+        md.AppendLine("| Run | subscriber at rest MB | subscriber peak MB | of which managed heap MB | subscriber bytes allocated per message | publisher peak MB | publisher bytes allocated per message |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var run in results.Runs.Where(r => r.Problem is null))
         {
             var subscribers = run.Processes.Where(p => p.Role.StartsWith("subscriber", StringComparison.Ordinal)).ToList();
             var publisher = run.Processes.FirstOrDefault(p => p.Role == "publisher");
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {run.Title} | {Megabytes(subscribers.Max(p => p.RestRssBytes))} | {Megabytes(subscribers.Max(p => p.PeakRssBytes))} | {Megabytes(publisher?.PeakRssBytes ?? 0)} |");
+                $"| {run.Title} | {Megabytes(subscribers.Max(p => p.RestRssBytes))} | {Megabytes(subscribers.Max(p => p.PeakRssBytes))} | {Megabytes(subscribers.Max(p => p.PeakManagedHeapBytes))} | {subscribers.Max(p => p.AllocatedBytesPerMessage):N0} | {Megabytes(publisher?.PeakRssBytes ?? 0)} | {publisher?.AllocatedBytesPerMessage ?? 0:N0} |");
         }
 
         md.AppendLine();
