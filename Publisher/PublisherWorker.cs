@@ -58,7 +58,7 @@ internal sealed partial class PublisherWorker(
 
         var finished = await generating;
         await sending;
-        LogSummary(stats.Sent, stats.Retries, stats.Unsent, stats.LastQueueLength);
+        LogSummary(stats.Sent, stats.Retries, stats.Unsent, QueueLength());
         if (statsFile.Path is { } path)
         {
             await WriteStatsFileAsync(path);
@@ -131,7 +131,7 @@ internal sealed partial class PublisherWorker(
                 {
                     var sent = stats.Sent;
                     var seconds = time.GetElapsedTime(lastSummary, now).TotalSeconds;
-                    LogProgress(sent, (long)((sent - lastSent) / seconds), stats.Buffered, stats.Retries, stats.LastQueueLength);
+                    LogProgress(sent, (long)((sent - lastSent) / seconds), stats.Buffered, stats.Retries, QueueLength());
                     lastSent = sent;
                     lastSummary = now;
                     nextSummary = now + ToTicks(settings.SummaryInterval);
@@ -162,6 +162,9 @@ internal sealed partial class PublisherWorker(
         }
     }
 
+    /// <summary>The queue's length at the last push, or "n/a" when PATTERN sends nothing to the queue.</summary>
+    private string QueueLength() => stats.LastQueueLength < 0 ? "n/a" : stats.LastQueueLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private string Describe() => settings.Rate switch
     {
         null => $"one message every {DurationParser.Format(settings.Interval)}",
@@ -179,10 +182,10 @@ internal sealed partial class PublisherWorker(
     private partial void LogBufferResumed();
 
     [LoggerMessage(2104, LogLevel.Information, "Published {Sent} messages ({Rate}/s), {Buffered} buffered, {Retries} retries, queue length {QueueLength}")]
-    private partial void LogProgress(long sent, long rate, long buffered, long retries, long queueLength);
+    private partial void LogProgress(long sent, long rate, long buffered, long retries, string queueLength);
 
     [LoggerMessage(2105, LogLevel.Information, "Summary: sent {Sent} messages, {Retries} retries, {Unsent} not sent, queue length {QueueLength}")]
-    private partial void LogSummary(long sent, long retries, long unsent, long queueLength);
+    private partial void LogSummary(long sent, long retries, long unsent, string queueLength);
 
     [LoggerMessage(2106, LogLevel.Information, "Done: {Sent} messages sent; stopping")]
     private partial void LogDone(long sent);

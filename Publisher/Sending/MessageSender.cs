@@ -29,6 +29,7 @@ internal sealed partial class MessageSender(
     private readonly RedisChannel _streamDoorbell = RedisChannel.Literal(KeyNames.Doorbell(messaging.Stream));
     private readonly RedisKey _queue = messaging.Queue;
     private readonly RedisKey _stream = messaging.Stream;
+    private volatile bool _scriptsUnavailable;
 
     /// <summary>Stream trimming: STREAM_MAXLEN, approximate so XADD stays O(1).</summary>
     public long? StreamMaxLength { get; init; }
@@ -147,17 +148,17 @@ internal sealed partial class MessageSender(
         List<OutgoingMessage>? toPush = null;
         List<OutgoingMessage>? toAdd = null;
         Task<RedisResult>? publishMany = null;
-        Task<long>? publishOne = null;
+        Task<long>[]? publishEach = null;
         Task<long>? push = null;
         Task<RedisResult>? addMany = null;
-        Task<RedisValue>? addOne = null;
+        Task<RedisValue>[]? addEach = null;
 
         if (messaging.Uses(Pattern.PubSub) && Pending(batch, static m => m.PublishedToChannel) is { } publish)
         {
             toPublish = publish;
-            if (publish.Count == 1)
+            if (publish.Count == 1 || _scriptsUnavailable)
             {
-                publishOne = database.PublishAsync(_channel, publish[0].Payload);
+                publishEach = publish.Select(m => database.PublishAsync(_channel, m.Payload)).ToArray();
             }
             else
             {
@@ -169,20 +170,26 @@ internal sealed partial class MessageSender(
         {
             toPush = pushes;
             push = database.ListRightPushAsync(_queue, Arguments(pushes));
+
+            // Rung right behind the push on the same connection, so the server runs the push first and an idle
+            // consumer wakes one round trip sooner than if we waited for the push's reply. A ring for a push that
+            // then fails only makes a consumer look at an empty queue.
+            database.Publish(_queueDoorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
         }
 
         if (messaging.Uses(Pattern.Stream) && Pending(batch, static m => m.AddedToStream) is { } adds)
         {
             toAdd = adds;
-            if (adds.Count == 1)
+            if (adds.Count == 1 || _scriptsUnavailable)
             {
-                var entry = new NameValueEntry[] { new(KeyNames.StreamField, adds[0].Payload) };
-                addOne = database.StreamAddAsync(_stream, entry, maxLength: StreamMaxLength, useApproximateMaxLength: StreamMaxLength is not null);
+                addEach = adds.Select(m => database.StreamAddAsync(_stream, [new(KeyNames.StreamField, m.Payload)], maxLength: StreamMaxLength, useApproximateMaxLength: StreamMaxLength is not null)).ToArray();
             }
             else
             {
                 addMany = database.ScriptEvaluateAsync(SendScripts.AddMany, [_stream], Arguments(adds, StreamMaxLength?.ToString(CultureInfo.InvariantCulture) ?? "", KeyNames.StreamField));
             }
+
+            database.Publish(_streamDoorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
         }
 
         Exception? failure = null;
@@ -190,9 +197,12 @@ internal sealed partial class MessageSender(
         {
             try
             {
-                if (publishOne is not null)
+                if (publishEach is not null)
                 {
-                    OnPublished(toPublish[0], await publishOne);
+                    for (var i = 0; i < toPublish.Count; i++)
+                    {
+                        OnPublished(toPublish[i], await publishEach[i]);
+                    }
                 }
                 else
                 {
@@ -207,6 +217,10 @@ internal sealed partial class MessageSender(
             {
                 failure ??= ex;
             }
+            catch (RedisServerException ex) when (publishMany is not null)
+            {
+                failure ??= ScriptsUnavailable(ex);
+            }
         }
 
         if (toPush is not null)
@@ -220,7 +234,6 @@ internal sealed partial class MessageSender(
                 }
 
                 stats.LastQueueLength = length;
-                database.Publish(_queueDoorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
                 if (settings.LogMessages)
                 {
                     for (var i = 0; i < toPush.Count; i++)
@@ -239,7 +252,7 @@ internal sealed partial class MessageSender(
         {
             try
             {
-                var ids = addOne is not null ? [await addOne] : (RedisValue[])(await addMany!)!;
+                var ids = addEach is not null ? await Task.WhenAll(addEach) : (RedisValue[])(await addMany!)!;
                 for (var i = 0; i < toAdd.Count; i++)
                 {
                     toAdd[i].AddedToStream = true;
@@ -248,16 +261,33 @@ internal sealed partial class MessageSender(
                         LogAdded(messaging.Stream, ids[i].ToString(), toAdd[i].Message.Content, toAdd[i].Message.Id);
                     }
                 }
-
-                database.Publish(_streamDoorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
             }
             catch (Exception ex) when (RedisErrors.IsTransient(ex))
             {
                 failure ??= ex;
             }
+            catch (RedisServerException ex) when (addMany is not null)
+            {
+                failure ??= ScriptsUnavailable(ex);
+            }
         }
 
         return failure;
+    }
+
+    /// <summary>
+    /// A server that refuses the batch scripts (scripting disabled, or a command not allowed in scripts) gets one
+    /// command per message from then on; the batch is retried that way with the same ids.
+    /// </summary>
+    private RedisServerException ScriptsUnavailable(RedisServerException ex)
+    {
+        if (!_scriptsUnavailable)
+        {
+            _scriptsUnavailable = true;
+            LogScriptsUnavailable(ex.Message);
+        }
+
+        return ex;
     }
 
     private void OnPublished(OutgoingMessage message, long receivers)
@@ -309,6 +339,9 @@ internal sealed partial class MessageSender(
 
     [LoggerMessage(2003, LogLevel.Information, "Added to stream '{Stream}' (entry {EntryId}): {Content} (ID: {Id})")]
     private partial void LogAdded(string stream, string entryId, string content, string id);
+
+    [LoggerMessage(2006, LogLevel.Warning, "The server refused a batch script ({Reason}): sending one command per message from now on")]
+    private partial void LogScriptsUnavailable(string reason);
 
     [LoggerMessage(2004, LogLevel.Warning, "Could not send {Count} messages from {FirstId} on: {Reason}; retrying in {Backoff} with the same ids")]
     private partial void LogRetry(int count, string firstId, string backoff, string reason);
