@@ -5,6 +5,7 @@ using PubSubDemo.Publisher.Generation;
 using PubSubDemo.Publisher.Sending;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Contract;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Shared.Observability;
 
@@ -154,7 +155,7 @@ internal sealed partial class PublisherWorker(
     {
         try
         {
-            await PublisherStatsFile.From(stats, settings, messaging).WriteAsync(path);
+            await StatsFiles.WriteAsync(path, PublisherStatsFiles.From(stats, settings, messaging));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,6 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Contract;
 
 namespace PubSubDemo.Publisher.Sending;
 
@@ -23,23 +22,8 @@ internal sealed class StatsFileSettings : IServiceSettings
     }
 }
 
-/// <summary>What the publisher did, as the benchmark reads it.</summary>
-internal sealed record PublisherStatsFile(
-    string Service,
-    string Instance,
-    string Pattern,
-    double? Rate,
-    int MessageSize,
-    long PayloadBytes,
-    long Created,
-    long Sent,
-    long Retries,
-    long Unsent,
-    DateTimeOffset? FirstSentAt,
-    DateTimeOffset? LastSentAt,
-    double Seconds,
-    double SentPerSecond,
-    RuntimeFigures Runtime)
+/// <summary>Builds the publisher's STATS_FILE (the records live in Shared, where the benchmark reads them too).</summary>
+internal static class PublisherStatsFiles
 {
     /// <summary>The rate counts what was acknowledged after the first batch, over the time from the first acknowledgement to the last.</summary>
     public static PublisherStatsFile From(PublisherStats stats, PublisherSettings settings, MessagingSettings messaging)
@@ -51,26 +35,4 @@ internal sealed record PublisherStatsFile(
         return new("publisher", messaging.InstanceName, messaging.Pattern.ToString().ToLowerInvariant(), settings.Rate, settings.MessageSize,
             stats.LastPayloadBytes, stats.Created, stats.Sent, stats.Retries, stats.Unsent, first?.At, last, seconds, rate, RuntimeFigures.Now());
     }
-
-    public async Task WriteAsync(string path)
-    {
-        // Written beside the target and renamed, so a reader never sees half a file.
-        var partial = path + ".tmp";
-        await File.WriteAllBytesAsync(partial, JsonSerializer.SerializeToUtf8Bytes(this, PublisherStatsFileJsonContext.Default.PublisherStatsFile));
-        File.Move(partial, path, overwrite: true);
-    }
 }
-
-/// <summary>What the process cost: CPU time, bytes allocated and garbage collections since it started.</summary>
-internal sealed record RuntimeFigures(double CpuSeconds, long AllocatedBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections, long PeakWorkingSetBytes)
-{
-    public static RuntimeFigures Now()
-    {
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
-        return new(process.TotalProcessorTime.TotalSeconds, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), process.PeakWorkingSet64);
-    }
-}
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
-[JsonSerializable(typeof(PublisherStatsFile))]
-internal sealed partial class PublisherStatsFileJsonContext : JsonSerializerContext;

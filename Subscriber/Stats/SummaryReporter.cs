@@ -74,7 +74,7 @@ internal sealed partial class SummaryReporter(
         _sampler.Sample();
         try
         {
-            await SubscriberStatsFile.From(stats, _sampler, messaging, time.GetUtcNow(), Uses).WriteAsync(path);
+            await StatsFiles.WriteAsync(path, SubscriberStatsFiles.From(stats, _sampler, messaging, time.GetUtcNow(), Uses));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -107,9 +107,9 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
 
             await Task.WhenAll(subscribers.Select(s => s.StopAsync()));
 
-            var published = BenchJsonContext.Read(publisher.StatsFile, BenchJsonContext.Default.PublisherFile);
+            var published = StatsFiles.ReadPublisher(publisher.StatsFile);
             var files = subscribers.Select(s => File.Exists(s.StatsFile)
-                ? BenchJsonContext.Read(s.StatsFile, BenchJsonContext.Default.SubscriberFile)
+                ? StatsFiles.ReadSubscriber(s.StatsFile)
                 : throw new InvalidOperationException($"{s.Role} wrote no STATS_FILE:\n{s.Tail()}")).ToList();
             var sources = files.Select(f => f.Sources.Single(s => s.Source == SourceName(spec.Pattern))).ToList();
 
@@ -142,7 +142,7 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
 
     private static double PerMessage(double cpuSeconds, long messages) => messages > 0 ? Math.Round(cpuSeconds * 1e6 / messages, 1) : 0;
 
-    private RunFigures Summarize(RunSpec spec, PublisherFile published, List<SourceFile> sources, List<ProcessFigures> processes, double redisCpu, double loadBefore)
+    private RunFigures Summarize(RunSpec spec, PublisherStatsFile published, List<SourceStatsFile> sources, List<ProcessFigures> processes, double redisCpu, double loadBefore)
     {
         var perSubscriber = sources.Select(s => SteadyRate([s])).ToList();
         var delivered = spec.Pattern == "pubsub" ? perSubscriber.Min() : SteadyRate(sources);
@@ -165,7 +165,7 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
     /// Messages per second after warm-up: the summed handled counts of <paramref name="sources"/> from the earliest
     /// first message plus the warm-up to the latest last message, read off each subscriber's timeline.
     /// </summary>
-    private double SteadyRate(IReadOnlyList<SourceFile> sources)
+    private double SteadyRate(IReadOnlyList<SourceStatsFile> sources)
     {
         var active = sources.Where(s => s.FirstHandledAt is not null && s.Timeline.Count > 0).ToList();
         if (active.Count == 0)

@@ -1,3 +1,4 @@
+using PubSubDemo.Shared.Contract;
 using System.Globalization;
 using ScottPlot;
 
