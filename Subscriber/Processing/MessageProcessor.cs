@@ -40,6 +40,13 @@ public sealed partial class MessageProcessor(
         }
 
         var latency = Latency(message);
+
+        // Followed on arrival, before the handler runs: what pub/sub lost is known whatever the handler does.
+        if (source == MessageSource.Channel && message is { Sender: { } sender, Seq: { } seq })
+        {
+            TrackSequence(counters, sender, seq);
+        }
+
         try
         {
             await handler.HandleAsync(new ReceivedMessage(source, message, latency), cancellationToken);
@@ -53,10 +60,6 @@ public sealed partial class MessageProcessor(
 
         counters.OnHandled();
         counters.Latency.Record(latency);
-        if (source == MessageSource.Channel && message is { Sender: { } sender, Seq: { } seq })
-        {
-            TrackSequence(counters, sender, seq);
-        }
 
         if (settings.LogMessages)
         {
