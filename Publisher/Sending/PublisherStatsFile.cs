@@ -3,25 +3,6 @@ using PubSubDemo.Shared.Contract;
 
 namespace PubSubDemo.Publisher.Sending;
 
-/// <summary>STATS_FILE: when set, the publisher writes its figures there as JSON when it stops (read by bench/).</summary>
-internal sealed class StatsFileSettings : IServiceSettings
-{
-    public const string Variable = "STATS_FILE";
-
-    public string? Path { get; set; }
-
-    public IReadOnlyList<string> Errors { get; set; } = [];
-
-    public void Load(SettingsReader reader)
-    {
-        Path = reader.Raw(Variable);
-        if (Path is not null && System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)) is { } folder && !Directory.Exists(folder))
-        {
-            reader.Error(Variable, Path, $"the folder {folder} does not exist");
-        }
-    }
-}
-
 /// <summary>Builds the publisher's STATS_FILE (the records live in Shared, where the benchmark reads them too).</summary>
 internal static class PublisherStatsFiles
 {

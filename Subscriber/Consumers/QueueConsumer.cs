@@ -34,8 +34,6 @@ internal sealed partial class QueueConsumer(
     private RedisKey Processing => KeyNames.Processing(messaging.Queue, _consumer);
     private RedisKey Heartbeat => KeyNames.Heartbeat(messaging.Queue, _consumer);
 
-    public string ConsumerName => _consumer;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (await connection.TryGetAsync(stoppingToken) is not { } multiplexer)

@@ -53,7 +53,7 @@ internal sealed partial class StreamConsumer(
         var groupReady = false;
         try
         {
-            await subscriber.SubscribeAsync(doorbell, (_, _) => _wake.Set());
+            await RedisErrors.RetryAsync(() => subscriber.SubscribeAsync(doorbell, (_, _) => _wake.Set()), (reason, pause) => LogServerError(reason, DurationParser.Format(pause)), time, stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
                 heartbeat.Beat(nameof(StreamConsumer));

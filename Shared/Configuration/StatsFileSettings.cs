@@ -1,12 +1,10 @@
-using PubSubDemo.Shared.Configuration;
-
-namespace PubSubDemo.Subscriber.Stats;
+namespace PubSubDemo.Shared.Configuration;
 
 /// <summary>
-/// STATS_FILE: when set, the subscriber writes its figures there as JSON when it stops (read by bench/).
-/// STATS_WARMUP: the file's latency figures leave out what was handled in this long after the first message, when JIT and connection warm-up dominate.
+/// STATS_FILE: when set, a service writes its figures there as JSON when it stops (read by bench/).
+/// STATS_WARMUP (subscriber): the file's latency figures leave out what was handled in this long after the first message, when JIT and connection warm-up dominate.
 /// </summary>
-internal sealed class StatsFileSettings : IServiceSettings
+public sealed class StatsFileSettings : IServiceSettings
 {
     public const string Variable = "STATS_FILE";
     public const string WarmupVariable = "STATS_WARMUP";
