@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using PubSubDemo.Monitor.Collection;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Shared.Observability;
 
 namespace PubSubDemo.Monitor;
@@ -13,15 +14,10 @@ public static partial class MonitorHostingExtensions
     /// <summary>The collector, the feed and the port: MONITOR_PORT, else ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS, else 8080.</summary>
     public static WebApplicationBuilder AddMonitor(this WebApplicationBuilder builder)
     {
-        var settings = new MonitorSettings();
-        settings.Load(new SettingsReader(builder.Configuration));
-        if (HealthProbe.RunIfRequested(builder.Configuration, settings.Port ?? 8080) is { } exitCode)
-        {
-            // Probe mode (--healthcheck ready), for a compose healthcheck in an image without curl.
-            Environment.Exit(exitCode);
-        }
+        var settings = builder.AddSettings<MonitorSettings>();
 
-        builder.Services.AddSettings<MonitorSettings>();
+        // --healthcheck ready, for a compose healthcheck in an image without curl: the page's port, not METRICS_PORT.
+        builder.Services.AddSingleton<IServiceVerb>(new HealthCheckVerb(settings.Port ?? MonitorSettings.DefaultPort, EnvironmentNames.MonitorPort));
 
         // ASP.NET Core logs a line per request; the collector's own lines are the ones worth reading.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -34,7 +30,7 @@ public static partial class MonitorHostingExtensions
         }
         else if (builder.Configuration["urls"] is null && builder.Configuration["http_ports"] is null)
         {
-            builder.WebHost.UseUrls("http://+:8080");
+            builder.WebHost.UseUrls($"http://+:{MonitorSettings.DefaultPort}");
         }
 
         return builder;

@@ -5,8 +5,8 @@ namespace PubSubDemo.Monitor;
 /// <summary>Where the page is served and how much history its chart keeps.</summary>
 public sealed class MonitorSettings : IServiceSettings
 {
-    public const string PortVariable = "MONITOR_PORT";
-    public const string HistoryVariable = "MONITOR_HISTORY";
+    /// <summary>The port when neither MONITOR_PORT nor ASP.NET Core's own variables name one.</summary>
+    public const int DefaultPort = 8080;
 
     /// <summary>MONITOR_PORT (0 lets the system pick one, logged in the "Monitor at" line); when unset, ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS decide, else 8080.</summary>
     public int? Port { get; set; }
@@ -14,15 +14,13 @@ public sealed class MonitorSettings : IServiceSettings
     /// <summary>How far back the throughput and latency chart reaches.</summary>
     public TimeSpan History { get; set; } = TimeSpan.FromMinutes(5);
 
-    public IReadOnlyList<string> Errors { get; set; } = [];
-
     public void Load(SettingsReader reader)
     {
-        Port = reader.Raw(PortVariable) is null ? null : reader.Count(PortVariable, 8080, 0, 65535);
-        History = reader.Duration(HistoryVariable, History, TimeSpan.FromSeconds(10));
+        Port = reader.Raw(EnvironmentNames.MonitorPort) is null ? null : reader.Count(EnvironmentNames.MonitorPort, DefaultPort, 0, 65535);
+        History = reader.Duration(EnvironmentNames.MonitorHistory, History, TimeSpan.FromSeconds(10));
         if (History > TimeSpan.FromHours(1))
         {
-            reader.Error(HistoryVariable, reader.Raw(HistoryVariable), "use at most 1h");
+            reader.Error(EnvironmentNames.MonitorHistory, reader.Raw(EnvironmentNames.MonitorHistory), "use at most 1h");
         }
     }
 }

@@ -31,8 +31,6 @@ public sealed class PublisherSettings : IServiceSettings
     /// <summary>STREAM_MAXLEN: trims the stream approximately on every add; null keeps everything.</summary>
     public long? StreamMaxLength { get; set; }
 
-    public IReadOnlyList<string> Errors { get; set; } = [];
-
     public void Load(SettingsReader reader)
     {
         Interval = reader.Duration(EnvironmentNames.PublishInterval, Interval, TimeSpan.Zero);

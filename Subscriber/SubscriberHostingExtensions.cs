@@ -5,40 +5,43 @@ using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Consumers;
 using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Reporting;
+using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.Subscriber;
 
 public static class SubscriberHostingExtensions
 {
     /// <summary>
-    /// The consumers PATTERN asks for, the shared processing path and the summary. The summary is registered
-    /// first so that it stops last, after every consumer has finished what it had in hand.
+    /// The consumers PATTERN asks for, the shared processing path, its telemetry and the summary. The summary is
+    /// registered first so that it stops last, after every consumer has finished what it had in hand.
     /// </summary>
     public static IHostApplicationBuilder AddSubscriber(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSettings<SubscriberSettings>();
-        services.AddSingleton<SubscriberStats>();
-        services.AddSettings<StatsFileSettings>();
+        var messaging = builder.AddSettings<MessagingSettings>();
+        builder.AddSettings<SubscriberSettings>();
+        builder.AddSettings<StatsFileSettings>();
+        services.AddMetrics();
+        services.TryAddSingleton<SubscriberTelemetry>();
         services.TryAddSingleton<LoopHeartbeat>();
         services.TryAddSingleton<IMessageHandler, DemoMessageHandler>();
         services.AddSingleton<MessageProcessor>();
         services.AddHostedService<SummaryReporter>();
+        services.AddHostedService<BacklogPoller>();
 
-        // PATTERN decides which consumers exist. A bad PATTERN falls back to both here, but validation stops the host before any starts.
-        var pattern = new SettingsReader(builder.Configuration).Choice(EnvironmentNames.Pattern, Pattern.Both, MessagingSettings.Patterns);
-        if (pattern.HasFlag(Pattern.PubSub))
+        // The PATTERN read once above decides which consumers exist; a bad one falls back to both here, and validation stops the host before any starts.
+        if (messaging.Uses(Pattern.PubSub))
         {
             services.AddHostedService<ChannelConsumer>();
         }
 
-        if (pattern.HasFlag(Pattern.Queue))
+        if (messaging.Uses(Pattern.Queue))
         {
             services.AddHostedService<QueueConsumer>();
         }
 
-        if (pattern.HasFlag(Pattern.Stream))
+        if (messaging.Uses(Pattern.Stream))
         {
             services.AddHostedService<StreamConsumer>();
         }

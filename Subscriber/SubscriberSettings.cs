@@ -40,7 +40,8 @@ public sealed class SubscriberSettings : IServiceSettings
     /// <summary>Where a new stream consumer group starts: <c>$</c> (new entries only) or <c>0</c> (replay history).</summary>
     public string StreamStart { get; set; } = "$";
 
-    public IReadOnlyList<string> Errors { get; set; } = [];
+    /// <summary>The name this process consumes under: CONSUMER_NAME, else the instance name.</summary>
+    public string ConsumerFor(MessagingSettings messaging) => ConsumerName.Length > 0 ? ConsumerName : messaging.InstanceName;
 
     public void Load(SettingsReader reader)
     {

@@ -1,7 +1,6 @@
 using PubSubDemo.Publisher.Sending;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Observability;
-using StackExchange.Redis;
 
 namespace PubSubDemo.Publisher.Observability;
 
@@ -14,9 +13,6 @@ internal sealed class PublisherReportSource(
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private long _lastSent;
-
-    /// <summary>Nothing to fetch: the publisher reports only what it counts itself.</summary>
-    public Task RefreshAsync(IDatabase database) => Task.CompletedTask;
 
     public MonitorReport Build(TimeSpan elapsed, string status)
     {

@@ -1,6 +1,6 @@
 namespace PubSubDemo.Shared.Configuration;
 
-/// <summary>Every environment variable either service reads, in one place so the README table can be checked against it.</summary>
+/// <summary>Every environment variable the services and the monitor read, in one place so the README table and the test helpers that clear the environment can be checked against it.</summary>
 public static class EnvironmentNames
 {
     public const string RedisAddr = "REDIS_ADDR";
@@ -34,4 +34,20 @@ public static class EnvironmentNames
     public const string IdlePoll = "IDLE_POLL";
     public const string HandlerDelay = "HANDLER_DELAY";
     public const string FailOn = "FAIL_ON";
+
+    // Being watched: metrics and health endpoints, liveness, the monitor report, OpenTelemetry export.
+    public const string MetricsPort = "METRICS_PORT";
+    public const string StallTimeout = "STALL_TIMEOUT";
+    public const string MonitorReport = "MONITOR_REPORT";
+
+    /// <summary>The standard OpenTelemetry variable: when set, metrics are also pushed there over OTLP.</summary>
+    public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    // The benchmark's figures, written at shutdown.
+    public const string StatsFile = "STATS_FILE";
+    public const string StatsWarmup = "STATS_WARMUP";
+
+    // The monitor's page.
+    public const string MonitorPort = "MONITOR_PORT";
+    public const string MonitorHistory = "MONITOR_HISTORY";
 }

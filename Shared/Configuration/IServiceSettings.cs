@@ -1,11 +1,8 @@
 namespace PubSubDemo.Shared.Configuration;
 
-/// <summary>An options class loaded from environment variables by a <see cref="SettingsReader"/>.</summary>
+/// <summary>A settings class loaded from environment variables by a <see cref="SettingsReader"/>, once per host.</summary>
 public interface IServiceSettings
 {
-    /// <summary>Reads every value this class owns; bad values are reported to the reader, not thrown.</summary>
+    /// <summary>Reads every value this class owns; bad values are reported to the reader (one line each), not thrown.</summary>
     void Load(SettingsReader reader);
-
-    /// <summary>What <see cref="Load"/> found wrong; the host refuses to start while this is not empty.</summary>
-    IReadOnlyList<string> Errors { get; set; }
 }

@@ -33,8 +33,6 @@ public sealed class MessagingSettings : IServiceSettings
     /// </summary>
     public string SenderId { get; set; } = "";
 
-    public IReadOnlyList<string> Errors { get; set; } = [];
-
     /// <summary>Whether CHANNEL holds glob characters, so that the subscriber must subscribe by pattern.</summary>
     public bool ChannelIsPattern => IsGlob(Channel);
 

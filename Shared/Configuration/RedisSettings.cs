@@ -9,8 +9,6 @@ public sealed class RedisSettings : IServiceSettings
 
     public string Address { get; private set; } = "localhost:6379";
 
-    public IReadOnlyList<string> Errors { get; set; } = [];
-
     public void Load(SettingsReader reader)
     {
         var address = reader.Raw(EnvironmentNames.RedisAddr);

@@ -6,22 +6,17 @@ namespace PubSubDemo.Shared.Configuration;
 /// </summary>
 public sealed class StatsFileSettings : IServiceSettings
 {
-    public const string Variable = "STATS_FILE";
-    public const string WarmupVariable = "STATS_WARMUP";
-
     public string? Path { get; set; }
 
     public TimeSpan Warmup { get; set; } = TimeSpan.Zero;
 
-    public IReadOnlyList<string> Errors { get; set; } = [];
-
     public void Load(SettingsReader reader)
     {
-        Path = reader.Raw(Variable);
-        Warmup = reader.Duration(WarmupVariable, Warmup, TimeSpan.Zero);
+        Path = reader.Raw(EnvironmentNames.StatsFile);
+        Warmup = reader.Duration(EnvironmentNames.StatsWarmup, Warmup, TimeSpan.Zero);
         if (Path is not null && System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)) is { } folder && !Directory.Exists(folder))
         {
-            reader.Error(Variable, Path, $"the folder {folder} does not exist");
+            reader.Error(EnvironmentNames.StatsFile, Path, $"the folder {folder} does not exist");
         }
     }
 }

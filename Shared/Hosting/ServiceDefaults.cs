@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using PubSubDemo.Shared.Configuration;
 
 namespace PubSubDemo.Shared.Hosting;
 
@@ -36,10 +37,22 @@ public static class ServiceDefaults
 
     /// <summary>
     /// Runs the host; a bad setting prints one line per problem (variable, value, what is allowed) and exits 2,
-    /// without a stack trace for a user's typo.
+    /// without a stack trace for a user's typo. When the first command-line argument names a registered
+    /// <see cref="IServiceVerb"/> (<c>--healthcheck all</c>), that verb runs instead of the workers and its result is the exit code.
     /// </summary>
     public static async Task<int> RunServiceAsync(this IHost host)
     {
+        if (FindVerb(host.Services, Environment.GetCommandLineArgs().Skip(1).ToList()) is ({ } verb, { } arguments))
+        {
+            using (host)
+            {
+                // Only the settings are checked: the full start-up validation would build the exporters, and a verb
+                // beside a running service must not try to take its ports.
+                var errors = host.Services.GetServices<ISettingsErrors>().SelectMany(s => s.Errors);
+                return await ReportAsync(errors) ? 2 : await verb.RunAsync(arguments, CancellationToken.None);
+            }
+        }
+
         try
         {
             host.Services.GetService<IStartupValidator>()?.Validate();
@@ -49,11 +62,7 @@ public static class ServiceDefaults
             var failures = ex is AggregateException aggregate
                 ? aggregate.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures)
                 : ((OptionsValidationException)ex).Failures;
-            foreach (var failure in failures.Distinct())
-            {
-                await Console.Error.WriteLineAsync($"error: {failure}");
-            }
-
+            await ReportAsync(failures);
             return 2;
         }
 
@@ -66,5 +75,38 @@ public static class ServiceDefaults
             var failed = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask?.IsFaulted == true);
             return failed ? 1 : Environment.ExitCode;
         }
+    }
+
+    /// <summary>Prints one line per bad setting; true when there was any.</summary>
+    private static async Task<bool> ReportAsync(IEnumerable<string> failures)
+    {
+        var any = false;
+        foreach (var failure in failures.Distinct())
+        {
+            await Console.Error.WriteLineAsync($"error: {failure}");
+            any = true;
+        }
+
+        return any;
+    }
+
+    /// <summary>The verb named by the first argument (<c>--name</c>, <c>name</c> or <c>--name=value</c>) and the arguments after it.</summary>
+    private static (IServiceVerb Verb, IReadOnlyList<string> Arguments)? FindVerb(IServiceProvider services, List<string> commandLine)
+    {
+        if (commandLine.Count == 0)
+        {
+            return null;
+        }
+
+        var first = commandLine[0].TrimStart('-', '/');
+        var equals = first.IndexOf('=', StringComparison.Ordinal);
+        var name = equals < 0 ? first : first[..equals];
+        if (services.GetServices<IServiceVerb>().FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase)) is not { } verb)
+        {
+            return null;
+        }
+
+        IReadOnlyList<string> rest = equals < 0 ? [.. commandLine.Skip(1)] : [first[(equals + 1)..], .. commandLine.Skip(1)];
+        return (verb, rest);
     }
 }

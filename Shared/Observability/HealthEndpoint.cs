@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Configuration;
 
 namespace PubSubDemo.Shared.Observability;
 
@@ -28,7 +29,7 @@ internal sealed partial class HealthEndpoint(
         }
         catch (HttpListenerException ex)
         {
-            throw new InvalidOperationException($"{ObservabilitySettings.MetricsPortVariable}={port}: cannot serve /health and /metrics there: {ex.Message}", ex);
+            throw new InvalidOperationException($"{EnvironmentNames.MetricsPort}={port}: cannot serve /health and /metrics there: {ex.Message}", ex);
         }
 
         LogListening(port);

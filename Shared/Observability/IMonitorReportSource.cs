@@ -1,13 +1,8 @@
-using StackExchange.Redis;
-
 namespace PubSubDemo.Shared.Observability;
 
 /// <summary>What a role (publisher or subscriber) tells the monitor, and how long its loops may stay quiet.</summary>
 public interface IMonitorReportSource
 {
-    /// <summary>Refreshes what only the server knows (queue length, stream lag) once per report; the gauges read the result.</summary>
-    Task RefreshAsync(IDatabase database);
-
     /// <summary>The report for the interval that just ended; rates are counted over <paramref name="elapsed"/>.</summary>
     MonitorReport Build(TimeSpan elapsed, string status);
 

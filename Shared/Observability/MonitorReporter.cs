@@ -56,11 +56,6 @@ internal sealed partial class MonitorReporter(
     {
         try
         {
-            if (connection.IsConnected)
-            {
-                await source.RefreshAsync(database);
-            }
-
             var live = await health.CheckHealthAsync(r => r.Tags.Contains(HealthTags.Live), cancellationToken);
             var status = live.Status == HealthStatus.Healthy
                 ? "ok"
@@ -82,7 +77,6 @@ internal sealed partial class MonitorReporter(
 
             var report = source.Build(elapsed, status);
 
-            // Reported even when the refresh failed: the counts are still ours, only the backlog may be stale.
             await database.StringSetAsync(_key, report.ToUtf8Json(), MonitorKeys.Ttl);
             if (_failing)
             {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Hosting;
 
 namespace PubSubDemo.Shared.Observability;
 
@@ -14,36 +15,30 @@ public static class ObservabilityHostingExtensions
     /// What both services share for being watched: the loop heartbeat and the health checks, the per-second monitor
     /// report, and, with METRICS_PORT, /metrics for Prometheus and /health/live and /health/ready on that port
     /// (plus OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). <typeparamref name="TMetrics"/> creates the role's
-    /// instruments on <paramref name="meterName"/>; it is created when the host starts.
+    /// instruments on <paramref name="meterName"/>; it is created when the host starts. <c>--healthcheck live|ready|all</c>
+    /// asks a running instance on METRICS_PORT (<see cref="HealthCheckVerb"/>).
     /// </summary>
     public static IHostApplicationBuilder AddObservability<TSource, TMetrics>(this IHostApplicationBuilder builder, string role, string meterName)
         where TSource : class, IMonitorReportSource
         where TMetrics : class
     {
-        if (HealthProbe.RunIfRequested(builder.Configuration) is { } exitCode)
-        {
-            // Probe mode (--healthcheck): the answer is the exit code; the service itself must not start.
-            Environment.Exit(exitCode);
-        }
-
         // The health check service logs every failing check on every probe, once a second from the monitor report;
         // the report logs the changes instead (MonitorReporter).
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
 
         var services = builder.Services;
-        services.AddSettings<ObservabilitySettings>();
+        var settings = builder.AddSettings<ObservabilitySettings>();
         services.TryAddSingleton<LoopHeartbeat>();
+        services.AddSingleton<IServiceVerb>(new HealthCheckVerb(settings.MetricsPort, EnvironmentNames.MetricsPort));
         services.AddMetrics();
-        services.AddSingleton<TMetrics>();
+        services.TryAddSingleton<TMetrics>();
         services.AddHostedService<InstrumentActivation<TMetrics>>();
         services.AddSingleton<IMonitorReportSource, TSource>();
         services.AddHealthChecks()
             .AddCheck<LoopsHealthCheck>("loops", tags: [HealthTags.Live])
             .AddCheck<ServerReadinessHealthCheck>("server", tags: [HealthTags.Ready]);
 
-        // Only what decides which services exist is read here; AddSettings validates it all at start with a clear message.
-        var settings = new ObservabilitySettings();
-        settings.Load(new SettingsReader(builder.Configuration));
+        // The settings read above decide which services exist; a bad value among them still stops the host at start.
         if (settings.MonitorReport)
         {
             services.AddHostedService<MonitorReporter>();

@@ -5,13 +5,6 @@ namespace PubSubDemo.Shared.Observability;
 /// <summary>Where metrics and health are served, when a loop counts as stalled, and whether the monitor hears from us.</summary>
 public sealed class ObservabilitySettings : IServiceSettings
 {
-    public const string MetricsPortVariable = "METRICS_PORT";
-    public const string StallTimeoutVariable = "STALL_TIMEOUT";
-    public const string MonitorReportVariable = "MONITOR_REPORT";
-
-    /// <summary>The standard OpenTelemetry variable: when set, metrics are also pushed there over OTLP.</summary>
-    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
-
     /// <summary>METRICS_PORT: /metrics, /health/live and /health/ready on this port; null means no HTTP listener at all.</summary>
     public int? MetricsPort { get; set; }
 
@@ -21,15 +14,14 @@ public sealed class ObservabilitySettings : IServiceSettings
     /// <summary>MONITOR_REPORT: the per-second stats key the monitor discovers replicas by.</summary>
     public bool MonitorReport { get; set; } = true;
 
+    /// <summary>OTEL_EXPORTER_OTLP_ENDPOINT is set: metrics are pushed over OTLP too (the exporter reads the variable itself).</summary>
     public bool OtlpEnabled { get; set; }
-
-    public IReadOnlyList<string> Errors { get; set; } = [];
 
     public void Load(SettingsReader reader)
     {
-        MetricsPort = reader.Raw(MetricsPortVariable) is null ? null : reader.Count(MetricsPortVariable, 0, 1, 65535);
-        StallTimeout = reader.Duration(StallTimeoutVariable, StallTimeout, TimeSpan.FromMilliseconds(100));
-        MonitorReport = reader.Flag(MonitorReportVariable, MonitorReport);
-        OtlpEnabled = reader.Raw(OtlpEndpointVariable) is not null;
+        MetricsPort = reader.Raw(EnvironmentNames.MetricsPort) is null ? null : reader.Count(EnvironmentNames.MetricsPort, 0, 1, 65535);
+        StallTimeout = reader.Duration(EnvironmentNames.StallTimeout, StallTimeout, TimeSpan.FromMilliseconds(100));
+        MonitorReport = reader.Flag(EnvironmentNames.MonitorReport, MonitorReport);
+        OtlpEnabled = reader.Raw(EnvironmentNames.OtlpEndpoint) is not null;
     }
 }

@@ -4,7 +4,6 @@ using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Stats;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Subscriber.Consumers;
@@ -18,7 +17,6 @@ internal sealed partial class ChannelConsumer(
     RedisConnection connection,
     MessagingSettings messaging,
     SubscriberSettings settings,
-    SubscriberStats stats,
     MessageProcessor processor,
     TimeProvider time,
     LoopHeartbeat heartbeat,
@@ -39,7 +37,6 @@ internal sealed partial class ChannelConsumer(
         }
 
         LogSubscribed(messaging.ChannelIsPattern ? "pattern" : "channel", messaging.Channel);
-        var counters = stats.Channel;
         long droppedSinceReport = 0;
         var lastReport = time.GetTimestamp();
         try
@@ -53,7 +50,7 @@ internal sealed partial class ChannelConsumer(
                 // is allowed, but never silent: counted, and logged at most once per summary interval.
                 if (queue.TryGetCount(out var backlog) && backlog > settings.ChannelBuffer)
                 {
-                    counters.OnDropped();
+                    processor.Dropped(MessageSource.Channel);
                     droppedSinceReport++;
                     if (time.GetElapsedTime(lastReport) >= settings.SummaryInterval)
                     {

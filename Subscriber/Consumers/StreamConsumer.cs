@@ -1,11 +1,9 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
-using PubSubDemo.Shared.Observability;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Stats;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Subscriber.Consumers;
@@ -19,115 +17,83 @@ internal sealed partial class StreamConsumer(
     RedisConnection connection,
     MessagingSettings messaging,
     SubscriberSettings settings,
-    SubscriberStats stats,
     MessageProcessor processor,
     TimeProvider time,
     LoopHeartbeat heartbeat,
-    ILogger<StreamConsumer> logger) : BackgroundService
+    ILogger<StreamConsumer> logger) : DoorbellConsumer(connection, time, heartbeat)
 {
-    private readonly string _consumer = settings.ConsumerName.Length > 0 ? settings.ConsumerName : messaging.InstanceName;
+    private readonly string _consumer = settings.ConsumerFor(messaging);
     private readonly RedisKey _stream = messaging.Stream;
     private readonly RedisKey _dead = KeyNames.DeadLetters(messaging.Stream);
-    private readonly WakeSignal _wake = new();
+    private long _nextClaim = time.GetTimestamp();
+    private bool _groupReady;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string LoopName => nameof(StreamConsumer);
+
+    protected override RedisChannel Doorbell { get; } = RedisChannel.Literal(KeyNames.Doorbell(messaging.Stream));
+
+    /// <summary>Never longer than half of CLAIM_IDLE, so abandoned entries are claimed on time.</summary>
+    protected override TimeSpan IdleWait => settings.IdlePoll < settings.ClaimIdle / 2 ? settings.IdlePoll : settings.ClaimIdle / 2;
+
+    /// <summary>Creates the group when needed, then finishes the entries delivered to us and never acknowledged.</summary>
+    protected override async Task RecoverAsync(IDatabase database, CancellationToken stoppingToken)
     {
-        if (await connection.TryGetAsync(stoppingToken) is not { } multiplexer)
+        if (!_groupReady)
         {
-            return;
+            await EnsureGroupAsync(database);
+            _groupReady = true;
+            LogStarted(messaging.Stream, messaging.Group, _consumer, settings.StreamStart);
         }
 
-        var database = multiplexer.GetDatabase();
-        var subscriber = multiplexer.GetSubscriber();
-        var doorbell = RedisChannel.Literal(KeyNames.Doorbell(messaging.Stream));
-        var recover = true;
-        void OnRestored()
+        StreamEntry[] pending;
+        do
         {
-            recover = true;
-            _wake.Set();
+            pending = await database.StreamReadGroupAsync(_stream, messaging.Group, _consumer, "0", settings.BatchSize);
+            await HandleAsync(database, pending, stoppingToken);
         }
-
-        connection.Restored += OnRestored;
-        var nextClaim = time.GetTimestamp();
-        var backoff = new Backoff();
-        var groupReady = false;
-        try
-        {
-            await RedisErrors.RetryAsync(() => subscriber.SubscribeAsync(doorbell, (_, _) => _wake.Set()), (reason, pause) => LogServerError(reason, DurationParser.Format(pause)), time, stoppingToken);
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                heartbeat.Beat(nameof(StreamConsumer));
-                try
-                {
-                    if (!groupReady)
-                    {
-                        await EnsureGroupAsync(database);
-                        groupReady = true;
-                        LogStarted(messaging.Stream, messaging.Group, _consumer, settings.StreamStart);
-                    }
-
-                    if (recover)
-                    {
-                        // Entries delivered to us and never acknowledged: ours to finish first.
-                        recover = false;
-                        StreamEntry[] pending;
-                        do
-                        {
-                            pending = await database.StreamReadGroupAsync(_stream, messaging.Group, _consumer, "0", settings.BatchSize);
-                            await HandleAsync(database, pending, stoppingToken);
-                        }
-                        while (pending.Length == settings.BatchSize && !stoppingToken.IsCancellationRequested);
-                    }
-
-                    if (time.GetElapsedTime(nextClaim) >= TimeSpan.Zero)
-                    {
-                        await ClaimAbandonedAsync(database, stoppingToken);
-                        nextClaim = time.GetTimestamp() + (long)(settings.ClaimIdle.TotalSeconds / 2 * time.TimestampFrequency);
-                    }
-
-                    var entries = await database.StreamReadGroupAsync(_stream, messaging.Group, _consumer, ">", settings.BatchSize);
-                    if (entries.Length == 0)
-                    {
-                        var wait = settings.IdlePoll < settings.ClaimIdle / 2 ? settings.IdlePoll : settings.ClaimIdle / 2;
-                        await _wake.WaitAsync(wait, stoppingToken);
-                        continue;
-                    }
-
-                    await HandleAsync(database, entries, stoppingToken);
-                    backoff.Reset();
-                }
-                catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
-                {
-                    // The server lost the group (restarted without persistence, or someone deleted it).
-                    groupReady = false;
-                    recover = true;
-                    LogGroupMissing(messaging.Group);
-                }
-                catch (Exception ex) when (RedisErrors.IsTransient(ex))
-                {
-                    recover = true;
-                    var pause = backoff.Next();
-                    LogServerError(ex.GetBaseException().Message, DurationParser.Format(pause));
-                    await Task.Delay(pause, time, stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            connection.Restored -= OnRestored;
-            try
-            {
-                await subscriber.UnsubscribeAsync(doorbell);
-                LogStopped(_consumer);
-            }
-            catch (Exception ex) when (RedisErrors.IsTransient(ex))
-            {
-            }
-        }
+        while (pending.Length == settings.BatchSize && !stoppingToken.IsCancellationRequested);
     }
+
+    protected override async Task<bool> TakeAsync(IDatabase database, CancellationToken stoppingToken)
+    {
+        if (Time.GetElapsedTime(_nextClaim) >= TimeSpan.Zero)
+        {
+            await ClaimAbandonedAsync(database, stoppingToken);
+            _nextClaim = Time.GetTimestamp() + (long)(settings.ClaimIdle.TotalSeconds / 2 * Time.TimestampFrequency);
+        }
+
+        var entries = await database.StreamReadGroupAsync(_stream, messaging.Group, _consumer, ">", settings.BatchSize);
+        if (entries.Length == 0)
+        {
+            return false;
+        }
+
+        await HandleAsync(database, entries, stoppingToken);
+        return true;
+    }
+
+    /// <summary>The server lost the group (restarted without persistence, or someone deleted it): recreate it.</summary>
+    protected override bool Repairable(RedisServerException ex)
+    {
+        if (!ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        _groupReady = false;
+        LogGroupMissing(messaging.Group);
+        return true;
+    }
+
+    protected override Task FinishAsync(IDatabase database, ISubscriber subscriber)
+    {
+        LogStopped(_consumer);
+        return Task.CompletedTask;
+    }
+
+    protected override void OnSubscribeRetry(string reason, TimeSpan pause) => LogServerError(reason, Format(pause));
+
+    protected override void OnServerError(string reason, TimeSpan pause) => LogServerError(reason, Format(pause));
 
     private async Task EnsureGroupAsync(IDatabase database)
     {
@@ -163,10 +129,9 @@ internal sealed partial class StreamConsumer(
             }
 
             var payload = entry[KeyNames.StreamField];
-
             if (deliveries is not null && deliveries.TryGetValue(entry.Id.ToString(), out var delivered) && delivered > settings.MaxAttempts)
             {
-                _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(_consumer, time, payload, $"not handled after {delivered - 1} deliveries", delivered - 1));
+                _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(_consumer, Time, payload, $"not handled after {delivered - 1} deliveries", delivered - 1));
                 acks.Add(entry.Id);
                 deadLettered++;
                 LogDeadLettered(entry.Id.ToString(), delivered - 1);
@@ -174,7 +139,7 @@ internal sealed partial class StreamConsumer(
             }
 
             var result = payload.IsNull
-                ? new ProcessResult(Disposition.Malformed, $"entry has no '{KeyNames.StreamField}' field")
+                ? processor.Reject(MessageSource.Stream, $"entry has no '{KeyNames.StreamField}' field")
                 : await processor.ProcessAsync(MessageSource.Stream, (ReadOnlyMemory<byte>)payload, CancellationToken.None);
             switch (result.Disposition)
             {
@@ -182,12 +147,7 @@ internal sealed partial class StreamConsumer(
                     acks.Add(entry.Id);
                     break;
                 case Disposition.Malformed:
-                    if (payload.IsNull)
-                    {
-                        stats.Stream.OnMalformed();
-                    }
-
-                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(_consumer, time, payload, result.Reason!, 1));
+                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(_consumer, Time, payload, result.Reason!, 1));
                     acks.Add(entry.Id);
                     deadLettered++;
                     break;
@@ -203,7 +163,7 @@ internal sealed partial class StreamConsumer(
             await transaction.ExecuteAsync();
         }
 
-        stats.Stream.OnDeadLettered(deadLettered);
+        processor.DeadLettered(MessageSource.Stream, deadLettered);
     }
 
     /// <summary>Takes over entries pending longer than CLAIM_IDLE (their consumer died, or failed them) and handles them.</summary>
@@ -228,12 +188,6 @@ internal sealed partial class StreamConsumer(
             await HandleAsync(database, claim.ClaimedEntries, stoppingToken, deliveries);
         }
         while (start != "0-0" && !stoppingToken.IsCancellationRequested);
-    }
-
-    public override void Dispose()
-    {
-        _wake.Dispose();
-        base.Dispose();
     }
 
     [LoggerMessage(3301, LogLevel.Information, "Consuming stream '{Stream}' in group '{Group}' as {Consumer} (a new group starts at {Start})")]

@@ -1,10 +1,17 @@
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Stats;
 
 namespace PubSubDemo.Subscriber.Processing;
 
-/// <summary>A message as the handler sees it: where it came from and how long it took to arrive.</summary>
-public sealed record ReceivedMessage(MessageSource Source, Message Message, TimeSpan Latency);
+/// <summary>Where a message came from: the words used in log lines, summaries and metric tags.</summary>
+public enum MessageSource
+{
+    Channel,
+    Queue,
+    Stream,
+}
+
+/// <summary>A message as the handler sees it, and where it came from.</summary>
+public sealed record ReceivedMessage(MessageSource Source, Message Message);
 
 /// <summary>
 /// Your business logic goes here. Queue and stream deliveries are at-least-once: after a crash the same

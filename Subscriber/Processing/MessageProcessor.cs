@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.Subscriber.Processing;
 
@@ -16,58 +16,81 @@ public enum Disposition
 public readonly record struct ProcessResult(Disposition Disposition, string? Reason = null, string? MessageId = null);
 
 /// <summary>
-/// The path every delivery takes, whatever its source: read it tolerantly, measure its latency, hand it to
-/// the handler, count it and log it. Malformed payloads and handler failures become results, never exceptions.
+/// The path every delivery takes, whatever its source: read it tolerantly, hand it to the handler (watched, so a
+/// call that never returns fails liveness), measure its latency once the handler has completed, and report the
+/// outcome once to the source's telemetry sink. Malformed payloads and handler failures become results, never
+/// exceptions. Consumers report what happens outside the handler (dead letters, shed messages) here too.
 /// </summary>
 public sealed partial class MessageProcessor(
     MessagingSettings messaging,
     SubscriberSettings settings,
-    SubscriberStats stats,
+    SubscriberTelemetry telemetry,
     IMessageHandler handler,
     TimeProvider time,
     ILogger<MessageProcessor> logger)
 {
     public async ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var counters = stats.For(source);
-        counters.OnReceived();
+        var sink = telemetry.For(source);
+        sink.OnReceived();
         var read = MessageReader.Read(payload.Span, messaging.MaxMessageBytes);
         if (read.Message is not { } message)
         {
-            counters.OnMalformed();
-            LogMalformed(counters.Name, read.Error!, MessageReader.Excerpt(payload.Span));
-            return new(Disposition.Malformed, read.Error);
+            return Malformed(sink, read.Error!, MessageReader.Excerpt(payload.Span));
         }
-
-        var latency = Latency(message);
 
         // Followed on arrival, before the handler runs: what pub/sub lost is known whatever the handler does.
         if (source == MessageSource.Channel && message is { Sender: { } sender, Seq: { } seq })
         {
-            TrackSequence(counters, sender, seq);
+            TrackSequence(sink, sender, seq);
         }
 
+        telemetry.Watchdog.Enter(source, time.GetTimestamp());
         try
         {
-            await handler.HandleAsync(new ReceivedMessage(source, message, latency), cancellationToken);
+            await handler.HandleAsync(new ReceivedMessage(source, message), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            counters.OnFailed();
-            LogHandlerFailed(counters.Name, message.Id, ex.Message);
+            sink.OnFailed();
+            LogHandlerFailed(sink.Name, message.Id, ex.Message);
             return new(Disposition.Failed, $"handler failed: {ex.Message}", message.Id);
         }
+        finally
+        {
+            telemetry.Watchdog.Exit(source);
+        }
 
-        counters.OnHandled();
-        counters.Latency.Record(latency);
-
+        // Measured once, now that the handler has completed: the latency of a handled message.
+        var latency = Latency(message);
+        sink.OnHandled(latency);
         if (settings.LogMessages)
         {
-            LogReceived(message.Sender ?? "unknown", message.Content, message.Id, counters.Handled, counters.Name, latency.TotalMilliseconds);
+            LogReceived(message.Sender ?? "unknown", message.Content, message.Id, sink.Handled, sink.Name, latency.TotalMilliseconds);
         }
 
         return new(Disposition.Handled, null, message.Id);
     }
+
+    /// <summary>A delivery with no payload to read (a stream entry without our field): counted and logged as malformed.</summary>
+    public ProcessResult Reject(MessageSource source, string reason)
+    {
+        var sink = telemetry.For(source);
+        sink.OnReceived();
+        return Malformed(sink, reason, "(none)");
+    }
+
+    /// <summary>The consumer moved <paramref name="count"/> deliveries of <paramref name="source"/> to its dead-letter list.</summary>
+    public void DeadLettered(MessageSource source, int count)
+    {
+        if (count > 0)
+        {
+            telemetry.For(source).OnDeadLettered(count);
+        }
+    }
+
+    /// <summary>The consumer shed a delivery before processing it (the channel buffer was full).</summary>
+    public void Dropped(MessageSource source) => telemetry.For(source).OnDropped();
 
     /// <summary>End-to-end latency: now minus the publisher's timestamp; a clock skew below zero counts as zero.</summary>
     public TimeSpan Latency(Message message)
@@ -76,7 +99,14 @@ public sealed partial class MessageProcessor(
         return latency < TimeSpan.Zero ? TimeSpan.Zero : latency;
     }
 
-    private void TrackSequence(SourceStats counters, string sender, long seq)
+    private ProcessResult Malformed(SourceTelemetry sink, string reason, string excerpt)
+    {
+        sink.OnMalformed();
+        LogMalformed(sink.Name, reason, excerpt);
+        return new(Disposition.Malformed, reason);
+    }
+
+    private void TrackSequence(SourceTelemetry counters, string sender, long seq)
     {
         switch (counters.Sequences.Observe(sender, seq, out var missing))
         {

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using PubSubDemo.FaultTests.Support;
 using PubSubDemo.Publisher.Sending;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Processing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

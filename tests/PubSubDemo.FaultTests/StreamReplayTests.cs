@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using PubSubDemo.FaultTests.Support;
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Processing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.FaultTests;

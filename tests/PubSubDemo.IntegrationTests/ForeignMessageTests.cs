@@ -1,7 +1,7 @@
 using System.Globalization;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Processing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using PubSubDemo.Publisher.Sending;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Processing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.IntegrationTests;

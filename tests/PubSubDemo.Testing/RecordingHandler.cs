@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Stats;
 
 namespace PubSubDemo.Testing;
 

@@ -8,7 +8,7 @@ using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Subscriber;
 using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.Testing;
 
@@ -48,7 +48,8 @@ public sealed class ServiceHost : IAsyncDisposable
     public static ServiceHost Publisher(string address, IDictionary<string, string?> settings) =>
         Build(address, settings, builder => builder.AddPublisher());
 
-    public SubscriberStats SubscriberStats => Get<SubscriberStats>();
+    /// <summary>The subscriber's telemetry: counts, latency and sequences per source.</summary>
+    public SubscriberTelemetry SubscriberStats => Get<SubscriberTelemetry>();
 
     private static ServiceHost Build(string address, IDictionary<string, string?> settings, Action<HostApplicationBuilder> add)
     {

@@ -2,14 +2,13 @@ using Microsoft.Extensions.Time.Testing;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Subscriber;
 using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Stats;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 
 public sealed class DemoMessageHandlerTests
 {
     private static ReceivedMessage Received(string content) =>
-        new(MessageSource.Queue, new Message("a", content, DateTimeOffset.UnixEpoch), TimeSpan.Zero);
+        new(MessageSource.Queue, new Message("a", content, DateTimeOffset.UnixEpoch));
 
     [Fact]
     public async Task Without_FAIL_ON_or_HANDLER_DELAY_a_message_is_handled_at_once()

@@ -1,4 +1,4 @@
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

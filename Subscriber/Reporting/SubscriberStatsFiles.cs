@@ -1,22 +1,23 @@
 using HdrHistogram;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Subscriber.Telemetry;
 
-namespace PubSubDemo.Subscriber.Stats;
+namespace PubSubDemo.Subscriber.Reporting;
 
 /// <summary>Builds the subscriber's STATS_FILE (the records live in Shared, where the benchmark reads them too).</summary>
 internal static class SubscriberStatsFiles
 {
-    public static SubscriberStatsFile From(SubscriberStats stats, ThroughputSampler sampler, MessagingSettings messaging, DateTimeOffset now, Func<MessageSource, bool> uses) =>
+    public static SubscriberStatsFile From(SubscriberTelemetry stats, ThroughputSampler sampler, MessagingSettings messaging, DateTimeOffset now, Func<MessageSource, bool> uses) =>
         new("subscriber", messaging.InstanceName, messaging.Pattern.ToString().ToLowerInvariant(), now,
             [.. stats.All.Where(s => s.Active || uses(s.Source)).Select(s => From(s, sampler.For(s.Source)))], RuntimeFigures.Now(sampler.PeakManagedHeapBytes));
 
-    private static SourceStatsFile From(SourceStats source, ThroughputTrack track)
+    private static SourceStatsFile From(SourceTelemetry source, ThroughputTrack track)
     {
         var histogram = Since(source.Latency.CopyTotal(), track.LatencyAtWarmupEnd);
         var first = track.First?.At;
-        return new(source.Name, source.Received, source.Handled, source.Malformed, source.Failed, source.DeadLettered, source.Dropped,
-            source.Sequences.Missing, source.Sequences.Duplicates, source.Sequences.Reorders,
+        return SourceStatsFile.From(source.Counts(),
             first, track.Last?.At, first is { } from && track.Last is { } last ? (last.At - from).TotalSeconds : 0, track.PerSecond,
             Latency(histogram), Distribution(histogram),
             [.. track.Timeline.Select(p => new TimelinePoint(first is { } start ? (p.At - start).TotalSeconds : 0, p.Handled))],

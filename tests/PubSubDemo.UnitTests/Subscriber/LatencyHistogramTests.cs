@@ -1,8 +1,8 @@
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 
-public sealed class LatencyRecorderTests
+public sealed class LatencyHistogramTests
 {
     /// <summary>The histogram keeps three significant digits.</summary>
     private static void AssertClose(double expected, double actual) =>
@@ -11,7 +11,7 @@ public sealed class LatencyRecorderTests
     [Fact]
     public void Nothing_recorded_gives_the_empty_summary()
     {
-        var recorder = new LatencyRecorder();
+        var recorder = new LatencyHistogram();
 
         Assert.Equal(LatencySummary.Empty, recorder.Total());
         Assert.Equal(LatencySummary.Empty, recorder.TakeInterval());
@@ -20,7 +20,7 @@ public sealed class LatencyRecorderTests
     [Fact]
     public void Uniform_latencies_give_the_expected_percentiles_in_milliseconds()
     {
-        var recorder = new LatencyRecorder();
+        var recorder = new LatencyHistogram();
         for (var ms = 1; ms <= 1000; ms++)
         {
             recorder.Record(TimeSpan.FromMilliseconds(ms));
@@ -38,7 +38,7 @@ public sealed class LatencyRecorderTests
     [Fact]
     public void One_slow_message_shows_in_max_but_not_in_p50_or_p99()
     {
-        var recorder = new LatencyRecorder();
+        var recorder = new LatencyHistogram();
         for (var i = 0; i < 999; i++)
         {
             recorder.Record(TimeSpan.FromMilliseconds(2));
@@ -55,7 +55,7 @@ public sealed class LatencyRecorderTests
     [Fact]
     public void Sub_millisecond_latency_keeps_microsecond_resolution()
     {
-        var recorder = new LatencyRecorder();
+        var recorder = new LatencyHistogram();
         recorder.Record(TimeSpan.FromMicroseconds(250));
 
         var summary = recorder.Total();
@@ -67,7 +67,7 @@ public sealed class LatencyRecorderTests
     [Fact]
     public void Percentiles_are_ordered()
     {
-        var recorder = new LatencyRecorder();
+        var recorder = new LatencyHistogram();
         var random = new Random(7);
         for (var i = 0; i < 10_000; i++)
         {
@@ -82,7 +82,7 @@ public sealed class LatencyRecorderTests
     [Fact]
     public void Interval_starts_afresh_after_each_take_while_the_total_keeps_everything()
     {
-        var recorder = new LatencyRecorder();
+        var recorder = new LatencyHistogram();
         recorder.Record(TimeSpan.FromMilliseconds(100));
         recorder.Record(TimeSpan.FromMilliseconds(100));
 
@@ -103,7 +103,7 @@ public sealed class LatencyRecorderTests
     [Fact]
     public void Latency_beyond_an_hour_is_counted_as_an_hour()
     {
-        var recorder = new LatencyRecorder();
+        var recorder = new LatencyHistogram();
         recorder.Record(TimeSpan.FromDays(2));
 
         var summary = recorder.Total();
@@ -115,7 +115,7 @@ public sealed class LatencyRecorderTests
     [Fact]
     public void Negative_latency_is_counted_as_zero()
     {
-        var recorder = new LatencyRecorder();
+        var recorder = new LatencyHistogram();
         recorder.Record(TimeSpan.FromMilliseconds(-5));
 
         var summary = recorder.Total();
@@ -127,7 +127,7 @@ public sealed class LatencyRecorderTests
     [Fact]
     public void Copy_of_the_total_holds_every_value()
     {
-        var recorder = new LatencyRecorder();
+        var recorder = new LatencyHistogram();
         recorder.Record(TimeSpan.FromMilliseconds(1));
         recorder.Record(TimeSpan.FromMilliseconds(2));
 

@@ -1,10 +1,13 @@
-namespace PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Subscriber.Telemetry;
+
+namespace PubSubDemo.Subscriber.Reporting;
 
 /// <summary>
 /// When each source handled its first and last message, and how its count grew, read from the counters every
 /// few milliseconds so the hot path carries no clock read. Only runs when STATS_FILE asks for the figures.
 /// </summary>
-internal sealed class ThroughputSampler(SubscriberStats stats, TimeProvider time, TimeSpan warmup)
+internal sealed class ThroughputSampler(SubscriberTelemetry stats, TimeProvider time, TimeSpan warmup)
 {
     /// <summary>How often the counters are read: the first and last times are this exact.</summary>
     public static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(5);

@@ -1,21 +1,21 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
-using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Contract;
-using StackExchange.Redis;
+using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Subscriber.Telemetry;
 
-namespace PubSubDemo.Subscriber.Stats;
+namespace PubSubDemo.Subscriber.Reporting;
 
 /// <summary>
 /// Every SUMMARY_INTERVAL, one line per active source: counts, the interval's latency percentiles and the
-/// backlog on the server. Registered before the consumers, so it stops after them and prints the final summary last.
+/// backlog on the server (as the <see cref="BacklogPoller"/> last read it). Registered before the consumers, so it
+/// stops after them, prints the final summary last and writes the STATS_FILE.
 /// </summary>
 internal sealed partial class SummaryReporter(
-    RedisConnection connection,
     MessagingSettings messaging,
     SubscriberSettings settings,
-    SubscriberStats stats,
+    SubscriberTelemetry stats,
     StatsFileSettings statsFile,
     TimeProvider time,
     ILogger<SummaryReporter> logger) : BackgroundService
@@ -35,7 +35,6 @@ internal sealed partial class SummaryReporter(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await RefreshBacklogAsync();
                 foreach (var source in stats.All.Where(s => s.Active))
                 {
                     Report(source, source.Latency.TakeInterval(), final: false);
@@ -82,14 +81,9 @@ internal sealed partial class SummaryReporter(
         }
     }
 
-    private bool Uses(MessageSource source) => source switch
-    {
-        MessageSource.Channel => messaging.Uses(Pattern.PubSub),
-        MessageSource.Queue => messaging.Uses(Pattern.Queue),
-        _ => messaging.Uses(Pattern.Stream),
-    };
+    private bool Uses(MessageSource source) => SubscriberTelemetry.Uses(messaging, source);
 
-    private void Report(SourceStats source, LatencySummary latency, bool final)
+    private void Report(SourceTelemetry source, LatencySummary latency, bool final)
     {
         var extra = source.Source switch
         {
@@ -103,34 +97,6 @@ internal sealed partial class SummaryReporter(
         else
         {
             LogSummary(source.Name, source.Received, source.Handled, source.Malformed, latency.P50, latency.P99, latency.Max, extra);
-        }
-    }
-
-    /// <summary>What waits on the server: queue length, and the group's lag on the stream.</summary>
-    private async Task RefreshBacklogAsync()
-    {
-        if (!connection.IsConnected)
-        {
-            return;
-        }
-
-        try
-        {
-            var database = (await connection.GetAsync(CancellationToken.None)).GetDatabase();
-            if (messaging.Uses(Pattern.Queue))
-            {
-                stats.Queue.Backlog = await database.ListLengthAsync(messaging.Queue);
-            }
-
-            if (messaging.Uses(Pattern.Stream))
-            {
-                var groups = await database.StreamGroupInfoAsync(messaging.Stream);
-                stats.Stream.Backlog = groups.FirstOrDefault(g => g.Name == messaging.Group).Lag ?? -1;
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // The consumers log outages; the summary just shows the last known backlog.
         }
     }
 

@@ -1,4 +1,4 @@
-namespace PubSubDemo.Subscriber.Stats;
+namespace PubSubDemo.Subscriber.Telemetry;
 
 /// <summary>What one sequence number says about the stream of messages from its sender.</summary>
 public enum SequenceOutcome

@@ -1,0 +1,70 @@
+using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Contract;
+using PubSubDemo.Subscriber.Processing;
+using StackExchange.Redis;
+
+namespace PubSubDemo.Subscriber.Consumers;
+
+/// <summary>
+/// Settles a handled batch of queue items: removes them from the processing list; malformed ones, and failures past
+/// MAX_ATTEMPTS, go to the dead-letter list, other failures back to the queue's tail. Attempts are counted per
+/// message id in a key that lives a day.
+/// </summary>
+internal sealed class QueueSettlement(MessagingSettings messaging, SubscriberSettings settings, MessageProcessor processor, TimeProvider time)
+{
+    private readonly RedisKey _queue = messaging.Queue;
+    private readonly RedisKey _dead = KeyNames.DeadLetters(messaging.Queue);
+
+    /// <summary>Settles <paramref name="results"/>; returns the ids that failed too often, with their attempts, for the log.</summary>
+    public async Task<IReadOnlyList<(string Id, long Attempts)>> SettleAsync(
+        IDatabase database, RedisKey processing, string consumer, List<(RedisValue Item, ProcessResult Result)> results)
+    {
+        if (results.All(r => r.Result.Disposition == Disposition.Handled))
+        {
+            // The fast path: the handled items are exactly the head of our processing list.
+            await database.ListLeftPopAsync(processing, results.Count);
+            return [];
+        }
+
+        var attempts = new Dictionary<int, long>();
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i].Result is { Disposition: Disposition.Failed, MessageId: { } id })
+            {
+                var key = KeyNames.Attempts(messaging.Queue, id);
+                attempts[i] = await database.StringIncrementAsync(key);
+                await database.KeyExpireAsync(key, TimeSpan.FromDays(1));
+            }
+        }
+
+        var transaction = database.CreateTransaction();
+        var deadLettered = 0;
+        var exhausted = new List<(string, long)>();
+        for (var i = 0; i < results.Count; i++)
+        {
+            var (item, result) = results[i];
+            _ = transaction.ListRemoveAsync(processing, item, 1);
+            switch (result.Disposition)
+            {
+                case Disposition.Malformed:
+                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(consumer, time, item, result.Reason!, 1));
+                    deadLettered++;
+                    break;
+                case Disposition.Failed when attempts.GetValueOrDefault(i) >= settings.MaxAttempts:
+                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(consumer, time, item, $"{result.Reason} ({attempts[i]} attempts)", (int)attempts[i]));
+                    _ = transaction.KeyDeleteAsync(KeyNames.Attempts(messaging.Queue, result.MessageId!));
+                    deadLettered++;
+                    exhausted.Add((result.MessageId!, attempts[i]));
+                    break;
+                case Disposition.Failed:
+                    // Back to the tail: the rest of the queue is not held up by one bad item.
+                    _ = transaction.ListRightPushAsync(_queue, item);
+                    break;
+            }
+        }
+
+        await transaction.ExecuteAsync();
+        processor.DeadLettered(MessageSource.Queue, deadLettered);
+        return exhausted;
+    }
+}

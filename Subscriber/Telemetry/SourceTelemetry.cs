@@ -1,0 +1,91 @@
+using System.Diagnostics.Metrics;
+using PubSubDemo.Shared.Observability;
+using PubSubDemo.Subscriber.Processing;
+
+namespace PubSubDemo.Subscriber.Telemetry;
+
+/// <summary>
+/// The telemetry sink of one source (channel, queue or stream). The <see cref="MessageProcessor"/> reports each
+/// outcome here once; the summary, the totals, the monitor report, the OpenTelemetry instruments and the STATS_FILE
+/// all read these same numbers. Thread-safe; an outcome costs an interlocked add, a handled message one histogram
+/// record besides.
+/// </summary>
+public sealed class SourceTelemetry
+{
+    private readonly ServerFigures _server;
+    private readonly Histogram<double> _latencyInstrument;
+    private readonly KeyValuePair<string, object?> _tag;
+    private long _received;
+    private long _handled;
+    private long _malformed;
+    private long _failed;
+    private long _deadLettered;
+    private long _dropped;
+
+    internal SourceTelemetry(MessageSource source, ServerFigures server, Histogram<double> latencyInstrument, LatencyHistogram latency)
+    {
+        Source = source;
+        Name = source.ToString().ToLowerInvariant();
+        _server = server;
+        _latencyInstrument = latencyInstrument;
+        _tag = new("source", Name);
+        Latency = latency;
+    }
+
+    public MessageSource Source { get; }
+
+    /// <summary>The source as log lines, tags and reports name it: channel, queue or stream.</summary>
+    public string Name { get; }
+
+    /// <summary>Everything that arrived, well-formed or not.</summary>
+    public long Received => Interlocked.Read(ref _received);
+
+    public long Handled => Interlocked.Read(ref _handled);
+
+    public long Malformed => Interlocked.Read(ref _malformed);
+
+    public long Failed => Interlocked.Read(ref _failed);
+
+    public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    /// <summary>Channel messages dropped because the in-process buffer was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>End-to-end latency of the handled messages, taken when the handler completed.</summary>
+    public LatencyHistogram Latency { get; }
+
+    /// <summary>Gaps, duplicates and reorders per sender; followed on the channel only, where loss is possible.</summary>
+    public SequenceTracker Sequences { get; } = new();
+
+    /// <summary>What waits on the server for this source (queue length, stream lag) as last polled; -1 when unknown.</summary>
+    public long Backlog => Source switch
+    {
+        MessageSource.Queue => _server.QueueLength,
+        MessageSource.Stream => _server.StreamLag,
+        _ => -1,
+    };
+
+    public bool Active => Received > 0 || Backlog > 0 || Dropped > 0;
+
+    /// <summary>The counters as one record, for the report and the stats file.</summary>
+    public SourceCounts Counts() =>
+        new(Name, Received, Handled, Malformed, Failed, DeadLettered, Dropped, Sequences.Missing, Sequences.Duplicates, Sequences.Reorders);
+
+    internal void OnReceived() => Interlocked.Increment(ref _received);
+
+    /// <summary>The handler completed <paramref name="latency"/> after the publisher stamped the message.</summary>
+    internal void OnHandled(TimeSpan latency)
+    {
+        Interlocked.Increment(ref _handled);
+        Latency.Record(latency);
+        _latencyInstrument.Record(latency.TotalSeconds, _tag);
+    }
+
+    internal void OnMalformed() => Interlocked.Increment(ref _malformed);
+
+    internal void OnFailed() => Interlocked.Increment(ref _failed);
+
+    internal void OnDeadLettered(int count) => Interlocked.Add(ref _deadLettered, count);
+
+    internal void OnDropped() => Interlocked.Increment(ref _dropped);
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics.Metrics;
+using HdrHistogram;
+using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Subscriber.Processing;
+
+namespace PubSubDemo.Subscriber.Telemetry;
+
+/// <summary>
+/// The subscriber's telemetry: one <see cref="SourceTelemetry"/> sink per source, the backlog the server reports,
+/// the handler watchdog, and the OpenTelemetry instruments on <see cref="MeterName"/> that read them.
+/// </summary>
+public sealed class SubscriberTelemetry
+{
+    public const string MeterName = "PubSubDemo.Subscriber";
+
+    private readonly Lock _latencyGate = new();
+    private readonly LongHistogram _reportWindow = LatencyHistogram.NewWindow();
+
+    public SubscriberTelemetry(IMeterFactory meters, MessagingSettings messaging)
+        : this(meters.Create(MeterName), messaging)
+    {
+    }
+
+    /// <summary>For tests: instruments on a meter of its own, every source in use.</summary>
+    internal SubscriberTelemetry()
+        : this(new Meter(MeterName), new MessagingSettings { Pattern = Pattern.All })
+    {
+    }
+
+    private SubscriberTelemetry(Meter meter, MessagingSettings messaging)
+    {
+        var latency = SubscriberInstruments.CreateLatency(meter);
+        Channel = new(MessageSource.Channel, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow));
+        Queue = new(MessageSource.Queue, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow));
+        Stream = new(MessageSource.Stream, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow));
+        SubscriberInstruments.CreateObservers(meter, this, messaging);
+    }
+
+    public SourceTelemetry Channel { get; }
+
+    public SourceTelemetry Queue { get; }
+
+    public SourceTelemetry Stream { get; }
+
+    public IEnumerable<SourceTelemetry> All => [Channel, Queue, Stream];
+
+    public ServerFigures Server { get; } = new();
+
+    /// <summary>Which source's handler call is running, and since when: a call that never returns fails /health/live.</summary>
+    public HandlerWatchdog Watchdog { get; } = new();
+
+    public SourceTelemetry For(MessageSource source) => source switch
+    {
+        MessageSource.Channel => Channel,
+        MessageSource.Queue => Queue,
+        _ => Stream,
+    };
+
+    /// <summary>p50 and p99 in milliseconds over every source since the last call, for the monitor; null when nothing was handled.</summary>
+    public (double P50, double P99)? TakeReportLatency()
+    {
+        lock (_latencyGate)
+        {
+            foreach (var source in All)
+            {
+                source.Latency.Harvest();
+            }
+
+            if (_reportWindow.TotalCount == 0)
+            {
+                return null;
+            }
+
+            var result = (_reportWindow.GetValueAtPercentile(50) / 1000.0, _reportWindow.GetValueAtPercentile(99) / 1000.0);
+            _reportWindow.Reset();
+            return result;
+        }
+    }
+
+    /// <summary>Whether PATTERN consumes from <paramref name="source"/>.</summary>
+    public static bool Uses(MessagingSettings messaging, MessageSource source) => source switch
+    {
+        MessageSource.Channel => messaging.Uses(Pattern.PubSub),
+        MessageSource.Queue => messaging.Uses(Pattern.Queue),
+        _ => messaging.Uses(Pattern.Stream),
+    };
+}
