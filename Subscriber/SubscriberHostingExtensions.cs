@@ -27,6 +27,7 @@ public static class SubscriberHostingExtensions
         services.TryAddSingleton<LoopHeartbeat>();
         services.TryAddSingleton<IMessageHandler, DemoMessageHandler>();
         services.AddSingleton<MessageProcessor>();
+        services.AddSingleton<ConsumerServices>();
         services.AddHostedService<SummaryReporter>();
         services.AddHostedService<BacklogPoller>();
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using PubSubDemo.Shared.Observability;
 
 namespace PubSubDemo.Shared.Contract;
 
@@ -52,23 +51,7 @@ public sealed record SourceStatsFile(
     LatencyFigures Latency,
     IReadOnlyList<PercentilePoint> Distribution,
     IReadOnlyList<TimelinePoint> Timeline,
-    long LatencyWarmupExcluded)
-{
-    /// <summary>The file's record of one source: its counters as the subscriber keeps them, then its timing and latency.</summary>
-    public static SourceStatsFile From(
-        SourceCounts counts,
-        DateTimeOffset? firstHandledAt,
-        DateTimeOffset? lastHandledAt,
-        double seconds,
-        double handledPerSecond,
-        LatencyFigures latency,
-        IReadOnlyList<PercentilePoint> distribution,
-        IReadOnlyList<TimelinePoint> timeline,
-        long latencyWarmupExcluded) =>
-        new(counts.Name, counts.Received, counts.Handled, counts.Malformed, counts.Failed, counts.DeadLettered, counts.Dropped,
-            counts.Gaps, counts.Duplicates, counts.Reorders, firstHandledAt, lastHandledAt, seconds, handledPerSecond,
-            latency, distribution, timeline, latencyWarmupExcluded);
-}
+    long LatencyWarmupExcluded);
 
 /// <summary>The publisher's figures; the rate counts what was acknowledged after the first batch.</summary>
 public sealed record PublisherStatsFile(

@@ -91,7 +91,7 @@ public sealed record MonitorReport
     }
 }
 
-/// <summary>A subscriber's counts for one source in the report's JSON (its field names are the wire format), and the rate.</summary>
+/// <summary>A subscriber's counts for one source, as the report's JSON names them, and the rate.</summary>
 public sealed record SourceReport(
     string Name,
     long Received,
@@ -101,11 +101,7 @@ public sealed record SourceReport(
     long DeadLettered,
     long Dropped,
     long Gaps,
-    double Rate)
-{
-    public static SourceReport From(SourceCounts counts, double rate) =>
-        new(counts.Name, counts.Received, counts.Handled, counts.Malformed, counts.Failed, counts.DeadLettered, counts.Dropped, counts.Gaps, rate);
-}
+    double Rate);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

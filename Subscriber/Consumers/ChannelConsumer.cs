@@ -2,7 +2,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
-using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Processing;
 using StackExchange.Redis;
 
@@ -13,56 +12,55 @@ namespace PubSubDemo.Subscriber.Consumers;
 /// Messages are read in order from the client's ChannelMessageQueue, one at a time, never through
 /// concurrent handler callbacks. A CHANNEL with glob characters subscribes by pattern.
 /// </summary>
-internal sealed partial class ChannelConsumer(
-    RedisConnection connection,
-    MessagingSettings messaging,
-    SubscriberSettings settings,
-    MessageProcessor processor,
-    TimeProvider time,
-    LoopHeartbeat heartbeat,
-    ILogger<ChannelConsumer> logger) : BackgroundService
+internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger<ChannelConsumer> logger) : BackgroundService
 {
+    private readonly RedisConnection _connection = services.Connection;
+    private readonly MessagingSettings _messaging = services.Messaging;
+    private readonly SubscriberSettings _settings = services.Settings;
+    private readonly MessageProcessor _processor = services.Processor;
+    private readonly TimeProvider _time = services.Time;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (await connection.TryGetAsync(stoppingToken) is not { } multiplexer)
+        if (await _connection.TryGetAsync(stoppingToken) is not { } multiplexer)
         {
             return;
         }
 
-        var channel = messaging.ChannelIsPattern ? RedisChannel.Pattern(messaging.Channel) : RedisChannel.Literal(messaging.Channel);
+        var channel = _messaging.ChannelIsPattern ? RedisChannel.Pattern(_messaging.Channel) : RedisChannel.Literal(_messaging.Channel);
         var queue = await SubscribeAsync(multiplexer.GetSubscriber(), channel, stoppingToken);
         if (queue is null)
         {
             return;
         }
 
-        LogSubscribed(messaging.ChannelIsPattern ? "pattern" : "channel", messaging.Channel);
+        LogSubscribed(_messaging.ChannelIsPattern ? "pattern" : "channel", _messaging.Channel);
         long droppedSinceReport = 0;
-        var lastReport = time.GetTimestamp();
+        var lastReport = _time.GetTimestamp();
         try
         {
             while (true)
             {
-                heartbeat.Beat(nameof(ChannelConsumer));
+                services.Heartbeat.Beat(nameof(ChannelConsumer));
                 var message = await queue.ReadAsync(stoppingToken);
 
                 // The client buffers without limit; this bounds it. Pub/sub is at-most-once, so shedding
                 // is allowed, but never silent: counted, and logged at most once per summary interval.
-                if (queue.TryGetCount(out var backlog) && backlog > settings.ChannelBuffer)
+                if (queue.TryGetCount(out var backlog) && backlog > _settings.ChannelBuffer)
                 {
-                    processor.Dropped(MessageSource.Channel);
+                    _processor.Dropped(MessageSource.Channel);
                     droppedSinceReport++;
-                    if (time.GetElapsedTime(lastReport) >= settings.SummaryInterval)
+                    if (_time.GetElapsedTime(lastReport) >= _settings.SummaryInterval)
                     {
-                        LogDropped(settings.ChannelBuffer, droppedSinceReport);
+                        LogDropped(_settings.ChannelBuffer, droppedSinceReport);
                         droppedSinceReport = 0;
-                        lastReport = time.GetTimestamp();
+                        lastReport = _time.GetTimestamp();
                     }
 
                     continue;
                 }
 
-                await processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, CancellationToken.None);
+                await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -85,11 +83,11 @@ internal sealed partial class ChannelConsumer(
         var drained = 0;
         while (queue.TryRead(out var message))
         {
-            await processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, CancellationToken.None);
+            await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, CancellationToken.None);
             drained++;
         }
 
-        LogUnsubscribed(messaging.Channel, drained);
+        LogUnsubscribed(_messaging.Channel, drained);
     }
 
     private async Task<ChannelMessageQueue?> SubscribeAsync(ISubscriber subscriber, RedisChannel channel, CancellationToken stoppingToken)
@@ -97,7 +95,7 @@ internal sealed partial class ChannelConsumer(
         ChannelMessageQueue? queue = null;
         try
         {
-            await RedisErrors.RetryAsync(async () => queue = await subscriber.SubscribeAsync(channel), (reason, _) => LogSubscribeRetry(messaging.Channel, reason), time, stoppingToken);
+            await RedisErrors.RetryAsync(async () => queue = await subscriber.SubscribeAsync(channel), (reason, _) => LogSubscribeRetry(_messaging.Channel, reason), _time, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

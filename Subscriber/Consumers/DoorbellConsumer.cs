@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
-using PubSubDemo.Shared.Observability;
+using PubSubDemo.Subscriber.Processing;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Subscriber.Consumers;
@@ -15,8 +15,10 @@ namespace PubSubDemo.Subscriber.Consumers;
 /// the consumer put back what it holds. Idle consumers wait on the doorbell, not a blocking read, because a
 /// blocking command would stall the one multiplexed connection.
 /// </summary>
-internal abstract class DoorbellConsumer(RedisConnection connection, TimeProvider time, LoopHeartbeat heartbeat) : BackgroundService
+internal abstract class DoorbellConsumer(ConsumerServices services) : BackgroundService
 {
+    private readonly RedisConnection _connection = services.Connection;
+    private readonly TimeProvider _time = services.Time;
     private readonly WakeSignal _wake = new();
     private volatile bool _recover = true;
 
@@ -29,7 +31,16 @@ internal abstract class DoorbellConsumer(RedisConnection connection, TimeProvide
     /// <summary>How long to wait for the doorbell when a round found nothing.</summary>
     protected abstract TimeSpan IdleWait { get; }
 
-    protected TimeProvider Time => time;
+    protected TimeProvider Time => _time;
+
+    protected MessagingSettings Messaging => services.Messaging;
+
+    protected SubscriberSettings Settings => services.Settings;
+
+    protected MessageProcessor Processor => services.Processor;
+
+    /// <summary>The name this process consumes under: CONSUMER_NAME, else the instance name.</summary>
+    protected string Consumer { get; } = services.Consumer;
 
     /// <summary>Ends the current or next idle wait at once: something arrived, or a reclaim put items back.</summary>
     protected void Wake() => _wake.Set();
@@ -58,24 +69,24 @@ internal abstract class DoorbellConsumer(RedisConnection connection, TimeProvide
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (await connection.TryGetAsync(stoppingToken) is not { } multiplexer)
+        if (await _connection.TryGetAsync(stoppingToken) is not { } multiplexer)
         {
             return;
         }
 
         var database = multiplexer.GetDatabase();
         var subscriber = multiplexer.GetSubscriber();
-        connection.Restored += OnRestored;
+        _connection.Restored += OnRestored;
         using var maintenance = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var upkeep = Task.CompletedTask;
         try
         {
-            await RedisErrors.RetryAsync(() => subscriber.SubscribeAsync(Doorbell, (_, _) => _wake.Set()), OnSubscribeRetry, time, stoppingToken);
+            await RedisErrors.RetryAsync(() => subscriber.SubscribeAsync(Doorbell, (_, _) => _wake.Set()), OnSubscribeRetry, _time, stoppingToken);
             await PrepareAsync(database, stoppingToken);
             upkeep = UpkeepAsync(database, maintenance.Token);
             while (!stoppingToken.IsCancellationRequested)
             {
-                await RedisErrors.RetryAsync(() => RoundAsync(database, stoppingToken), OnRoundFailed, time, stoppingToken);
+                await RedisErrors.RetryAsync(() => RoundAsync(database, stoppingToken), OnRoundFailed, _time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -83,7 +94,7 @@ internal abstract class DoorbellConsumer(RedisConnection connection, TimeProvide
         }
         finally
         {
-            connection.Restored -= OnRestored;
+            _connection.Restored -= OnRestored;
             await maintenance.CancelAsync();
             await upkeep;
             await UnsubscribeAsync(subscriber);
@@ -99,7 +110,7 @@ internal abstract class DoorbellConsumer(RedisConnection connection, TimeProvide
 
     private async Task RoundAsync(IDatabase database, CancellationToken stoppingToken)
     {
-        heartbeat.Beat(LoopName);
+        services.Heartbeat.Beat(LoopName);
         try
         {
             if (_recover)

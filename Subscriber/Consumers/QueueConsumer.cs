@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
-using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Processing;
 using StackExchange.Redis;
 
@@ -13,32 +11,24 @@ namespace PubSubDemo.Subscriber.Consumers;
 /// consumer's processing list (up to BATCH_SIZE per round trip) and leave it only once handled or set aside.
 /// A heartbeat key marks this consumer alive; the items of a consumer whose heartbeat expired go back to the queue.
 /// </summary>
-internal sealed partial class QueueConsumer(
-    RedisConnection connection,
-    MessagingSettings messaging,
-    SubscriberSettings settings,
-    MessageProcessor processor,
-    TimeProvider time,
-    LoopHeartbeat heartbeat,
-    ILogger<QueueConsumer> logger) : DoorbellConsumer(connection, time, heartbeat)
+internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<QueueConsumer> logger) : DoorbellConsumer(services)
 {
-    private readonly string _consumer = settings.ConsumerFor(messaging);
-    private readonly RedisKey _queue = messaging.Queue;
-    private readonly RedisKey _registry = KeyNames.Consumers(messaging.Queue);
-    private readonly QueueSettlement _settlement = new(messaging, settings, processor, time);
-    private RedisKey Processing => KeyNames.Processing(messaging.Queue, _consumer);
-    private RedisKey Heartbeat => KeyNames.Heartbeat(messaging.Queue, _consumer);
+    private readonly RedisKey _queue = services.Messaging.Queue;
+    private readonly RedisKey _registry = KeyNames.Consumers(services.Messaging.Queue);
+    private readonly QueueSettlement _settlement = new(services);
+    private RedisKey Processing => KeyNames.Processing(Messaging.Queue, Consumer);
+    private RedisKey Heartbeat => KeyNames.Heartbeat(Messaging.Queue, Consumer);
 
     protected override string LoopName => nameof(QueueConsumer);
 
-    protected override RedisChannel Doorbell { get; } = RedisChannel.Literal(KeyNames.Doorbell(messaging.Queue));
+    protected override RedisChannel Doorbell { get; } = RedisChannel.Literal(KeyNames.Doorbell(services.Messaging.Queue));
 
-    protected override TimeSpan IdleWait => settings.IdlePoll;
+    protected override TimeSpan IdleWait => Settings.IdlePoll;
 
     protected override async Task PrepareAsync(IDatabase database, CancellationToken stoppingToken)
     {
         await RedisErrors.RetryAsync(() => BeatAsync(database), (reason, _) => LogRetry("register the consumer", reason), Time, stoppingToken);
-        LogStarted(messaging.Queue, _consumer, settings.BatchSize);
+        LogStarted(Messaging.Queue, Consumer, Settings.BatchSize);
     }
 
     /// <summary>
@@ -57,7 +47,7 @@ internal sealed partial class QueueConsumer(
 
     protected override async Task<bool> TakeAsync(IDatabase database, CancellationToken stoppingToken)
     {
-        var items = (RedisValue[]?)await database.ScriptEvaluateAsync(QueueScripts.Take, [_queue, Processing], [settings.BatchSize]) ?? [];
+        var items = (RedisValue[]?)await database.ScriptEvaluateAsync(QueueScripts.Take, [_queue, Processing], [Settings.BatchSize]) ?? [];
         if (items.Length == 0)
         {
             return false;
@@ -81,10 +71,10 @@ internal sealed partial class QueueConsumer(
                 break;
             }
 
-            results.Add((item, await processor.ProcessAsync(MessageSource.Queue, (ReadOnlyMemory<byte>)item, CancellationToken.None)));
+            results.Add((item, await Processor.ProcessAsync(MessageSource.Queue, (ReadOnlyMemory<byte>)item, CancellationToken.None)));
         }
 
-        foreach (var (id, attempts) in await _settlement.SettleAsync(database, Processing, _consumer, results))
+        foreach (var (id, attempts) in await _settlement.SettleAsync(database, Processing, Consumer, results))
         {
             LogDeadLettered(id, attempts);
         }
@@ -92,14 +82,14 @@ internal sealed partial class QueueConsumer(
 
     private async Task BeatAsync(IDatabase database)
     {
-        await database.StringSetAsync(Heartbeat, Time.GetUtcNow().ToString("O"), settings.HeartbeatTtl);
-        await database.SetAddAsync(_registry, _consumer);
+        await database.StringSetAsync(Heartbeat, Time.GetUtcNow().ToString("O"), Settings.HeartbeatTtl);
+        await database.SetAddAsync(_registry, Consumer);
     }
 
     /// <summary>Refreshes our heartbeat and returns the in-flight items of consumers whose heartbeat expired.</summary>
     protected override async Task UpkeepAsync(IDatabase database, CancellationToken cancellationToken)
     {
-        var period = settings.HeartbeatTtl / 3;
+        var period = Settings.HeartbeatTtl / 3;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -108,7 +98,7 @@ internal sealed partial class QueueConsumer(
                 await BeatAsync(database);
                 foreach (var member in await database.SetMembersAsync(_registry))
                 {
-                    if (member.ToString() is var other && other != _consumer)
+                    if (member.ToString() is var other && other != Consumer)
                     {
                         await ReclaimAsync(database, other);
                     }
@@ -129,7 +119,7 @@ internal sealed partial class QueueConsumer(
     {
         var moved = (long)await database.ScriptEvaluateAsync(
             QueueScripts.Return,
-            [KeyNames.Processing(messaging.Queue, other), _queue, KeyNames.Heartbeat(messaging.Queue, other), _registry],
+            [KeyNames.Processing(Messaging.Queue, other), _queue, KeyNames.Heartbeat(Messaging.Queue, other), _registry],
             [other, "1"]);
         if (moved > 0)
         {
@@ -148,8 +138,8 @@ internal sealed partial class QueueConsumer(
         try
         {
             await database.KeyDeleteAsync(Heartbeat);
-            var returned = (long)await database.ScriptEvaluateAsync(QueueScripts.Return, [Processing, _queue, Heartbeat, _registry], [_consumer, "0"]);
-            LogStopped(_consumer, returned);
+            var returned = (long)await database.ScriptEvaluateAsync(QueueScripts.Return, [Processing, _queue, Heartbeat, _registry], [Consumer, "0"]);
+            LogStopped(Consumer, returned);
             if (returned > 0)
             {
                 await subscriber.PublishAsync(Doorbell, RedisValue.EmptyString);
@@ -157,7 +147,7 @@ internal sealed partial class QueueConsumer(
         }
         catch (Exception ex) when (RedisErrors.IsTransient(ex))
         {
-            LogReturnFailed(ex.GetBaseException().Message, settings.HeartbeatTtl.TotalSeconds);
+            LogReturnFailed(ex.GetBaseException().Message, Settings.HeartbeatTtl.TotalSeconds);
         }
     }
 

@@ -10,10 +10,11 @@ namespace PubSubDemo.Subscriber.Consumers;
 /// MAX_ATTEMPTS, go to the dead-letter list, other failures back to the queue's tail. Attempts are counted per
 /// message id in a key that lives a day.
 /// </summary>
-internal sealed class QueueSettlement(MessagingSettings messaging, SubscriberSettings settings, MessageProcessor processor, TimeProvider time)
+internal sealed class QueueSettlement(ConsumerServices services)
 {
-    private readonly RedisKey _queue = messaging.Queue;
-    private readonly RedisKey _dead = KeyNames.DeadLetters(messaging.Queue);
+    private readonly MessagingSettings _messaging = services.Messaging;
+    private readonly RedisKey _queue = services.Messaging.Queue;
+    private readonly RedisKey _dead = KeyNames.DeadLetters(services.Messaging.Queue);
 
     /// <summary>Settles <paramref name="results"/>; returns the ids that failed too often, with their attempts, for the log.</summary>
     public async Task<IReadOnlyList<(string Id, long Attempts)>> SettleAsync(
@@ -31,7 +32,7 @@ internal sealed class QueueSettlement(MessagingSettings messaging, SubscriberSet
         {
             if (results[i].Result is { Disposition: Disposition.Failed, MessageId: { } id })
             {
-                var key = KeyNames.Attempts(messaging.Queue, id);
+                var key = KeyNames.Attempts(_messaging.Queue, id);
                 attempts[i] = await database.StringIncrementAsync(key);
                 await database.KeyExpireAsync(key, TimeSpan.FromDays(1));
             }
@@ -47,12 +48,12 @@ internal sealed class QueueSettlement(MessagingSettings messaging, SubscriberSet
             switch (result.Disposition)
             {
                 case Disposition.Malformed:
-                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(consumer, time, item, result.Reason!, 1));
+                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(consumer, services.Time, item, result.Reason!, 1));
                     deadLettered++;
                     break;
-                case Disposition.Failed when attempts.GetValueOrDefault(i) >= settings.MaxAttempts:
-                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(consumer, time, item, $"{result.Reason} ({attempts[i]} attempts)", (int)attempts[i]));
-                    _ = transaction.KeyDeleteAsync(KeyNames.Attempts(messaging.Queue, result.MessageId!));
+                case Disposition.Failed when attempts.GetValueOrDefault(i) >= services.Settings.MaxAttempts:
+                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(consumer, services.Time, item, $"{result.Reason} ({attempts[i]} attempts)", (int)attempts[i]));
+                    _ = transaction.KeyDeleteAsync(KeyNames.Attempts(_messaging.Queue, result.MessageId!));
                     deadLettered++;
                     exhausted.Add((result.MessageId!, attempts[i]));
                     break;
@@ -64,7 +65,7 @@ internal sealed class QueueSettlement(MessagingSettings messaging, SubscriberSet
         }
 
         await transaction.ExecuteAsync();
-        processor.DeadLettered(MessageSource.Queue, deadLettered);
+        services.Processor.DeadLettered(MessageSource.Queue, deadLettered);
         return exhausted;
     }
 }

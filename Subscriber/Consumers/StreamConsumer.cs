@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Logging;
-using PubSubDemo.Shared.Configuration;
-using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Processing;
 using StackExchange.Redis;
 
@@ -13,27 +10,19 @@ namespace PubSubDemo.Subscriber.Consumers;
 /// XAUTOCLAIM of entries left pending by dead consumers, dead-lettering by delivery count. Like the queue,
 /// it waits on a doorbell rather than XREADGROUP BLOCK, which would stall the shared multiplexer.
 /// </summary>
-internal sealed partial class StreamConsumer(
-    RedisConnection connection,
-    MessagingSettings messaging,
-    SubscriberSettings settings,
-    MessageProcessor processor,
-    TimeProvider time,
-    LoopHeartbeat heartbeat,
-    ILogger<StreamConsumer> logger) : DoorbellConsumer(connection, time, heartbeat)
+internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<StreamConsumer> logger) : DoorbellConsumer(services)
 {
-    private readonly string _consumer = settings.ConsumerFor(messaging);
-    private readonly RedisKey _stream = messaging.Stream;
-    private readonly RedisKey _dead = KeyNames.DeadLetters(messaging.Stream);
-    private long _nextClaim = time.GetTimestamp();
+    private readonly RedisKey _stream = services.Messaging.Stream;
+    private readonly RedisKey _dead = KeyNames.DeadLetters(services.Messaging.Stream);
+    private long _nextClaim = services.Time.GetTimestamp();
     private bool _groupReady;
 
     protected override string LoopName => nameof(StreamConsumer);
 
-    protected override RedisChannel Doorbell { get; } = RedisChannel.Literal(KeyNames.Doorbell(messaging.Stream));
+    protected override RedisChannel Doorbell { get; } = RedisChannel.Literal(KeyNames.Doorbell(services.Messaging.Stream));
 
     /// <summary>Never longer than half of CLAIM_IDLE, so abandoned entries are claimed on time.</summary>
-    protected override TimeSpan IdleWait => settings.IdlePoll < settings.ClaimIdle / 2 ? settings.IdlePoll : settings.ClaimIdle / 2;
+    protected override TimeSpan IdleWait => Settings.IdlePoll < Settings.ClaimIdle / 2 ? Settings.IdlePoll : Settings.ClaimIdle / 2;
 
     /// <summary>Creates the group when needed, then finishes the entries delivered to us and never acknowledged.</summary>
     protected override async Task RecoverAsync(IDatabase database, CancellationToken stoppingToken)
@@ -42,16 +31,16 @@ internal sealed partial class StreamConsumer(
         {
             await EnsureGroupAsync(database);
             _groupReady = true;
-            LogStarted(messaging.Stream, messaging.Group, _consumer, settings.StreamStart);
+            LogStarted(Messaging.Stream, Messaging.Group, Consumer, Settings.StreamStart);
         }
 
         StreamEntry[] pending;
         do
         {
-            pending = await database.StreamReadGroupAsync(_stream, messaging.Group, _consumer, "0", settings.BatchSize);
+            pending = await database.StreamReadGroupAsync(_stream, Messaging.Group, Consumer, "0", Settings.BatchSize);
             await HandleAsync(database, pending, stoppingToken);
         }
-        while (pending.Length == settings.BatchSize && !stoppingToken.IsCancellationRequested);
+        while (pending.Length == Settings.BatchSize && !stoppingToken.IsCancellationRequested);
     }
 
     protected override async Task<bool> TakeAsync(IDatabase database, CancellationToken stoppingToken)
@@ -59,10 +48,10 @@ internal sealed partial class StreamConsumer(
         if (Time.GetElapsedTime(_nextClaim) >= TimeSpan.Zero)
         {
             await ClaimAbandonedAsync(database, stoppingToken);
-            _nextClaim = Time.GetTimestamp() + (long)(settings.ClaimIdle.TotalSeconds / 2 * Time.TimestampFrequency);
+            _nextClaim = Time.GetTimestamp() + (long)(Settings.ClaimIdle.TotalSeconds / 2 * Time.TimestampFrequency);
         }
 
-        var entries = await database.StreamReadGroupAsync(_stream, messaging.Group, _consumer, ">", settings.BatchSize);
+        var entries = await database.StreamReadGroupAsync(_stream, Messaging.Group, Consumer, ">", Settings.BatchSize);
         if (entries.Length == 0)
         {
             return false;
@@ -81,13 +70,13 @@ internal sealed partial class StreamConsumer(
         }
 
         _groupReady = false;
-        LogGroupMissing(messaging.Group);
+        LogGroupMissing(Messaging.Group);
         return true;
     }
 
     protected override Task FinishAsync(IDatabase database, ISubscriber subscriber)
     {
-        LogStopped(_consumer);
+        LogStopped(Consumer);
         return Task.CompletedTask;
     }
 
@@ -99,8 +88,8 @@ internal sealed partial class StreamConsumer(
     {
         try
         {
-            await database.StreamCreateConsumerGroupAsync(_stream, messaging.Group, settings.StreamStart, createStream: true);
-            LogGroupCreated(messaging.Group, settings.StreamStart);
+            await database.StreamCreateConsumerGroupAsync(_stream, Messaging.Group, Settings.StreamStart, createStream: true);
+            LogGroupCreated(Messaging.Group, Settings.StreamStart);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
@@ -129,9 +118,9 @@ internal sealed partial class StreamConsumer(
             }
 
             var payload = entry[KeyNames.StreamField];
-            if (deliveries is not null && deliveries.TryGetValue(entry.Id.ToString(), out var delivered) && delivered > settings.MaxAttempts)
+            if (deliveries is not null && deliveries.TryGetValue(entry.Id.ToString(), out var delivered) && delivered > Settings.MaxAttempts)
             {
-                _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(_consumer, Time, payload, $"not handled after {delivered - 1} deliveries", delivered - 1));
+                _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(Consumer, Time, payload, $"not handled after {delivered - 1} deliveries", delivered - 1));
                 acks.Add(entry.Id);
                 deadLettered++;
                 LogDeadLettered(entry.Id.ToString(), delivered - 1);
@@ -139,15 +128,15 @@ internal sealed partial class StreamConsumer(
             }
 
             var result = payload.IsNull
-                ? processor.Reject(MessageSource.Stream, $"entry has no '{KeyNames.StreamField}' field")
-                : await processor.ProcessAsync(MessageSource.Stream, (ReadOnlyMemory<byte>)payload, CancellationToken.None);
+                ? Processor.Reject(MessageSource.Stream, $"entry has no '{KeyNames.StreamField}' field")
+                : await Processor.ProcessAsync(MessageSource.Stream, (ReadOnlyMemory<byte>)payload, CancellationToken.None);
             switch (result.Disposition)
             {
                 case Disposition.Handled:
                     acks.Add(entry.Id);
                     break;
                 case Disposition.Malformed:
-                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(_consumer, Time, payload, result.Reason!, 1));
+                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(Consumer, Time, payload, result.Reason!, 1));
                     acks.Add(entry.Id);
                     deadLettered++;
                     break;
@@ -159,21 +148,21 @@ internal sealed partial class StreamConsumer(
 
         if (acks.Count > 0)
         {
-            _ = transaction.StreamAcknowledgeAsync(_stream, messaging.Group, acks.ToArray());
+            _ = transaction.StreamAcknowledgeAsync(_stream, Messaging.Group, acks.ToArray());
             await transaction.ExecuteAsync();
         }
 
-        processor.DeadLettered(MessageSource.Stream, deadLettered);
+        Processor.DeadLettered(MessageSource.Stream, deadLettered);
     }
 
     /// <summary>Takes over entries pending longer than CLAIM_IDLE (their consumer died, or failed them) and handles them.</summary>
     private async Task ClaimAbandonedAsync(IDatabase database, CancellationToken stoppingToken)
     {
-        var minIdle = (long)settings.ClaimIdle.TotalMilliseconds;
+        var minIdle = (long)Settings.ClaimIdle.TotalMilliseconds;
         RedisValue start = "0-0";
         do
         {
-            var claim = await database.StreamAutoClaimAsync(_stream, messaging.Group, _consumer, minIdle, start, settings.BatchSize);
+            var claim = await database.StreamAutoClaimAsync(_stream, Messaging.Group, Consumer, minIdle, start, Settings.BatchSize);
             start = claim.NextStartId;
             if (claim.ClaimedEntries.Length == 0)
             {
@@ -182,7 +171,7 @@ internal sealed partial class StreamConsumer(
 
             var first = claim.ClaimedEntries[0].Id;
             var last = claim.ClaimedEntries[^1].Id;
-            var pending = await database.StreamPendingMessagesAsync(_stream, messaging.Group, claim.ClaimedEntries.Length, _consumer, first, last);
+            var pending = await database.StreamPendingMessagesAsync(_stream, Messaging.Group, claim.ClaimedEntries.Length, Consumer, first, last);
             var deliveries = pending.ToDictionary(p => p.MessageId.ToString(), p => p.DeliveryCount);
             LogClaimed(claim.ClaimedEntries.Length);
             await HandleAsync(database, claim.ClaimedEntries, stoppingToken, deliveries);

@@ -23,12 +23,14 @@ internal sealed class SubscriberReportSource(
         long total = 0;
         foreach (var source in telemetry.All.Where(s => SubscriberTelemetry.Uses(messaging, s.Source)))
         {
-            var counts = source.Counts();
+            var handled = source.Handled;
             var index = (int)source.Source;
-            var rate = (counts.Handled - _lastHandled[index]) / seconds;
-            _lastHandled[index] = counts.Handled;
-            total += counts.Handled;
-            sources.Add(SourceReport.From(counts, Math.Round(rate, 1)));
+            var rate = (handled - _lastHandled[index]) / seconds;
+            _lastHandled[index] = handled;
+            total += handled;
+            sources.Add(new SourceReport(
+                source.Name, source.Received, handled, source.Malformed, source.Failed, source.DeadLettered, source.Dropped,
+                source.Sequences.Missing, Math.Round(rate, 1)));
         }
 
         var totalRate = (total - _lastTotal) / seconds;

@@ -17,7 +17,8 @@ internal static class SubscriberStatsFiles
     {
         var histogram = Since(source.Latency.CopyTotal(), track.LatencyAtWarmupEnd);
         var first = track.First?.At;
-        return SourceStatsFile.From(source.Counts(),
+        return new(source.Name, source.Received, source.Handled, source.Malformed, source.Failed, source.DeadLettered, source.Dropped,
+            source.Sequences.Missing, source.Sequences.Duplicates, source.Sequences.Reorders,
             first, track.Last?.At, first is { } from && track.Last is { } last ? (last.At - from).TotalSeconds : 0, track.PerSecond,
             Latency(histogram), Distribution(histogram),
             [.. track.Timeline.Select(p => new TimelinePoint(first is { } start ? (p.At - start).TotalSeconds : 0, p.Handled))],

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Processing;
 
 namespace PubSubDemo.Subscriber.Telemetry;
@@ -66,10 +65,6 @@ public sealed class SourceTelemetry
     };
 
     public bool Active => Received > 0 || Backlog > 0 || Dropped > 0;
-
-    /// <summary>The counters as one record, for the report and the stats file.</summary>
-    public SourceCounts Counts() =>
-        new(Name, Received, Handled, Malformed, Failed, DeadLettered, Dropped, Sequences.Missing, Sequences.Duplicates, Sequences.Reorders);
 
     internal void OnReceived() => Interlocked.Increment(ref _received);
 
