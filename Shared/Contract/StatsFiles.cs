@@ -30,6 +30,7 @@ public static class StatsFiles
     }
 }
 
+/// <summary>The subscriber's STATS_FILE: who wrote it, one record per source it used or saw, and what the process cost.</summary>
 public sealed record SubscriberStatsFile(string Service, string Instance, string Pattern, DateTimeOffset WrittenAt, IReadOnlyList<SourceStatsFile> Sources, RuntimeFigures Runtime);
 
 /// <summary>One source's counts, timing and latency distribution (after STATS_WARMUP; LatencyWarmupExcluded says how many were left out).</summary>

@@ -13,6 +13,7 @@ public enum Disposition
     Failed,
 }
 
+/// <summary>What the consumer needs to settle a delivery: its disposition, why it was not handled, and its message id when it could be read.</summary>
 public readonly record struct ProcessResult(Disposition Disposition, string? Reason = null, string? MessageId = null);
 
 /// <summary>
