@@ -76,7 +76,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return result;
     }
 
-    /// <summary>Every variable either service reads (EnvironmentNames), plus the .NET ones that would change its logging.</summary>
+    /// <summary>Every variable the services and the monitor read (EnvironmentNames, the one catalogue), plus the .NET ones that would change its logging.</summary>
     private static IEnumerable<string> ServiceSettingNames =>
         typeof(EnvironmentNames).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.FieldType == typeof(string))
