@@ -1,0 +1,63 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Contract;
+using StackExchange.Redis;
+
+namespace PubSubDemo.Publisher.Sending;
+
+/// <summary>
+/// The stream (consumer groups): XADD, trimmed approximately to STREAM_MAXLEN when set, as one script for the batch or
+/// one command per message, with the stream's doorbell rung right behind.
+/// </summary>
+internal sealed class StreamDestination(string stream, long? maxLength, ScriptFallback scripts, bool logMessages, ILogger logger) : IDestination
+{
+    private readonly RedisKey _stream = stream;
+    private readonly RedisChannel _doorbell = RedisChannel.Literal(KeyNames.Doorbell(stream));
+    private readonly RedisValue _maxLength = maxLength?.ToString(CultureInfo.InvariantCulture) ?? "";
+
+    public async Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
+    {
+        if (BatchParts.Pending(batch, Destinations.Stream) is not { } pending)
+        {
+            return null;
+        }
+
+        var script = scripts.UseScript(pending.Count) ? database.ScriptEvaluateAsync(SendScripts.AddMany, [_stream], BatchParts.Arguments(pending, _maxLength, KeyNames.StreamField)) : null;
+        var each = script is null ? AddEach(database, pending) : null;
+        database.Publish(_doorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
+        try
+        {
+            var ids = script is not null ? (RedisValue[])(await script)! : await Task.WhenAll(each!);
+            BatchParts.MarkTaken(pending, Destinations.Stream);
+            if (logMessages)
+            {
+                for (var i = 0; i < pending.Count; i++)
+                {
+                    SendLog.Added(logger, stream, ids[i].ToString(), pending[i].Message.Content, pending[i].Message.Id);
+                }
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (RedisErrors.IsTransient(ex))
+        {
+            return ex;
+        }
+        catch (RedisServerException ex) when (script is not null)
+        {
+            return scripts.Refused(ex);
+        }
+    }
+
+    private Task<RedisValue>[] AddEach(IDatabase database, List<OutgoingMessage> pending)
+    {
+        var each = new Task<RedisValue>[pending.Count];
+        for (var i = 0; i < each.Length; i++)
+        {
+            each[i] = database.StreamAddAsync(_stream, [new(KeyNames.StreamField, pending[i].Payload)], maxLength: maxLength, useApproximateMaxLength: maxLength is not null);
+        }
+
+        return each;
+    }
+}
