@@ -5,6 +5,9 @@ namespace PubSubDemo.Publisher.Sending;
 /// <summary>What the destinations share: which messages of a batch are still to send, and the arguments that carry them.</summary>
 internal static class BatchParts
 {
+    /// <summary>The outcome of a destination that had nothing left to send.</summary>
+    public static readonly Task<Exception?> AllTaken = Task.FromResult<Exception?>(null);
+
     /// <summary>The messages of <paramref name="batch"/> that <paramref name="destination"/> has not taken yet; null when none are left.</summary>
     public static List<OutgoingMessage>? Pending(List<OutgoingMessage> batch, Destinations destination)
     {

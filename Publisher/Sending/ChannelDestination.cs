@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using PubSubDemo.Shared.Connection;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Publisher.Sending;
@@ -10,33 +9,16 @@ internal sealed class ChannelDestination(string channel, ScriptFallback scripts,
     private readonly RedisChannel _channel = RedisChannel.Literal(channel);
     private readonly RedisValue _channelName = channel;
 
-    public async Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
+    public Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
     {
         if (BatchParts.Pending(batch, Destinations.Channel) is not { } pending)
         {
-            return null;
+            return BatchParts.AllTaken;
         }
 
         var script = scripts.UseScript(pending.Count) ? database.ScriptEvaluateAsync(SendScripts.PublishMany, values: BatchParts.Arguments(pending, _channelName)) : null;
         var each = script is null ? PublishEach(database, pending) : null;
-        try
-        {
-            var receivers = script is not null ? (long[])(await script)! : null;
-            for (var i = 0; i < pending.Count; i++)
-            {
-                OnPublished(pending[i], receivers?[i] ?? await each![i]);
-            }
-
-            return null;
-        }
-        catch (Exception ex) when (RedisErrors.IsTransient(ex))
-        {
-            return ex;
-        }
-        catch (RedisServerException ex) when (script is not null)
-        {
-            return scripts.Refused(ex);
-        }
+        return scripts.RepliesAsync(script, static reply => (long[])reply!, each, (i, receivers) => OnPublished(pending[i], receivers));
     }
 
     private Task<long>[] PublishEach(IDatabase database, List<OutgoingMessage> pending)

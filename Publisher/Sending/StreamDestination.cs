@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Contract;
 using StackExchange.Redis;
 
@@ -16,37 +15,25 @@ internal sealed class StreamDestination(string stream, long? maxLength, ScriptFa
     private readonly RedisChannel _doorbell = RedisChannel.Literal(KeyNames.Doorbell(stream));
     private readonly RedisValue _maxLength = maxLength?.ToString(CultureInfo.InvariantCulture) ?? "";
 
-    public async Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
+    public Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
     {
         if (BatchParts.Pending(batch, Destinations.Stream) is not { } pending)
         {
-            return null;
+            return BatchParts.AllTaken;
         }
 
         var script = scripts.UseScript(pending.Count) ? database.ScriptEvaluateAsync(SendScripts.AddMany, [_stream], BatchParts.Arguments(pending, _maxLength, KeyNames.StreamField)) : null;
         var each = script is null ? AddEach(database, pending) : null;
         database.Publish(_doorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
-        try
-        {
-            var ids = script is not null ? (RedisValue[])(await script)! : await Task.WhenAll(each!);
-            BatchParts.MarkTaken(pending, Destinations.Stream);
-            if (logMessages)
-            {
-                for (var i = 0; i < pending.Count; i++)
-                {
-                    SendLog.Added(logger, stream, ids[i].ToString(), pending[i].Message.Content, pending[i].Message.Id);
-                }
-            }
+        return scripts.RepliesAsync(script, static reply => (RedisValue[])reply!, each, (i, id) => OnAdded(pending[i], id));
+    }
 
-            return null;
-        }
-        catch (Exception ex) when (RedisErrors.IsTransient(ex))
+    private void OnAdded(OutgoingMessage message, RedisValue id)
+    {
+        message.MarkTakenBy(Destinations.Stream);
+        if (logMessages)
         {
-            return ex;
-        }
-        catch (RedisServerException ex) when (script is not null)
-        {
-            return scripts.Refused(ex);
+            SendLog.Added(logger, stream, id.ToString(), message.Message.Content, message.Message.Id);
         }
     }
 

@@ -44,8 +44,7 @@ public sealed class ServerRetryTests
     [Fact]
     public async Task Transient_errors_are_retried_after_each_pause_until_the_action_succeeds()
     {
-        var time = new CountingTimeProvider();
-        var retry = new ServerRetry(Floor, Ceiling, time);
+        var (time, retry) = Policy();
         var calls = 0;
         var pauses = new List<TimeSpan>();
         var reasons = new List<string>();
@@ -76,7 +75,7 @@ public sealed class ServerRetryTests
     [Fact]
     public async Task Errors_that_are_not_transient_surface_at_once()
     {
-        var retry = new ServerRetry(Floor, Ceiling, new FakeTimeProvider());
+        var (_, retry) = Policy();
         var calls = 0;
         var retries = 0;
 
@@ -93,8 +92,7 @@ public sealed class ServerRetryTests
     [Fact]
     public async Task Cancellation_during_a_pause_stops_the_retries()
     {
-        var time = new CountingTimeProvider();
-        var retry = new ServerRetry(Floor, Ceiling, time);
+        var (time, retry) = Policy();
         using var stop = new CancellationTokenSource();
         var calls = 0;
 
@@ -110,7 +108,7 @@ public sealed class ServerRetryTests
     [Fact]
     public async Task A_failure_reported_after_cancellation_is_not_retried()
     {
-        var retry = new ServerRetry(Floor, Ceiling, new FakeTimeProvider());
+        var (_, retry) = Policy();
         using var stop = new CancellationTokenSource();
         var calls = 0;
         var retries = 0;
@@ -127,8 +125,7 @@ public sealed class ServerRetryTests
     [Fact]
     public async Task Reported_failures_are_retried_until_an_attempt_succeeds()
     {
-        var time = new CountingTimeProvider();
-        var retry = new ServerRetry(Floor, Ceiling, time);
+        var (time, retry) = Policy();
         var calls = 0;
         var reasons = new List<string>();
 
@@ -142,6 +139,13 @@ public sealed class ServerRetryTests
         await running.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(3, calls);
         Assert.Equal(["refused 1", "refused 2"], reasons);
+    }
+
+    /// <summary>The policy under test, 100 ms to 5 s, on a fake clock.</summary>
+    private static (CountingTimeProvider Time, ServerRetry Retry) Policy()
+    {
+        var time = new CountingTimeProvider();
+        return (time, new ServerRetry(Floor, Ceiling, time));
     }
 
     private static async Task WaitAsync(Func<bool> condition)
