@@ -181,14 +181,11 @@ internal sealed partial class MessageSender(
     /// Starts every destination before awaiting any reply, so the batch's parts share one round trip; returns the
     /// first failure, or null when every destination has taken every message.
     /// </summary>
-    private async Task<Exception?> TrySendAsync(IDatabase database, List<OutgoingMessage> batch)
-    {
-        var destinations = _destinations!;
-        if (destinations.Length == 1)
-        {
-            return await destinations[0].SendAsync(database, batch);
-        }
+    private Task<Exception?> TrySendAsync(IDatabase database, List<OutgoingMessage> batch) =>
+        _destinations!.Length == 1 ? _destinations[0].SendAsync(database, batch) : TrySendAllAsync(_destinations, database, batch);
 
+    private static async Task<Exception?> TrySendAllAsync(IDestination[] destinations, IDatabase database, List<OutgoingMessage> batch)
+    {
         var sends = new Task<Exception?>[destinations.Length];
         for (var i = 0; i < sends.Length; i++)
         {

@@ -50,7 +50,7 @@ public sealed class ServerRetry
     /// </summary>
     public TimeSpan PauseBefore(int retry, double jitter)
     {
-        var nominal = retry >= 30 ? Ceiling : TimeSpan.FromTicks(Math.Min(Ceiling.Ticks, Floor.Ticks << retry));
+        var nominal = retry >= 62 || Floor.Ticks > Ceiling.Ticks >> retry ? Ceiling : TimeSpan.FromTicks(Floor.Ticks << retry);
         var pause = nominal * (1 - (0.5 * Math.Clamp(jitter, 0, 1)));
 
         // Whole milliseconds: the timers wait that long, and the log lines say it.
