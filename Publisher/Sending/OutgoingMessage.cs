@@ -3,16 +3,29 @@ using StackExchange.Redis;
 
 namespace PubSubDemo.Publisher.Sending;
 
-/// <summary>A message on its way: serialized once, so every retry sends the same id, timestamp and bytes.</summary>
+/// <summary>
+/// A message on its way: serialized once, so every retry sends the same id, timestamp and bytes; it remembers which
+/// destinations have taken it, so that a retry resends it only where it failed.
+/// </summary>
 internal sealed class OutgoingMessage(Message message)
 {
+    private Destinations _taken;
+
     public Message Message { get; } = message;
 
     public RedisValue Payload { get; } = MessageReader.Write(message);
 
-    public bool PublishedToChannel { get; set; }
+    public bool IsTakenBy(Destinations destination) => (_taken & destination) != 0;
 
-    public bool PushedToQueue { get; set; }
+    public void MarkTakenBy(Destinations destination) => _taken |= destination;
+}
 
-    public bool AddedToStream { get; set; }
+/// <summary>One bit per destination, for <see cref="OutgoingMessage"/>'s "already taken" marks.</summary>
+[Flags]
+internal enum Destinations
+{
+    None = 0,
+    Channel = 1,
+    Queue = 2,
+    Stream = 4,
 }

@@ -94,29 +94,29 @@ public sealed partial class RedisConnection(
         };
 
         var attempt = 0;
-        var backoff = new Backoff(TimeSpan.FromMilliseconds(250), MaxBackoff);
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            attempt++;
-            var reason = _lastFailure;
-            try
+        var retry = new ServerRetry(ServerRetry.DefaultFloor, MaxBackoff, time);
+        await retry.RetryWhileFailingAsync(
+            async _ =>
             {
-                if (multiplexer.IsConnected)
+                attempt++;
+                if (!multiplexer.IsConnected)
+                {
+                    return _lastFailure;
+                }
+
+                try
                 {
                     await multiplexer.GetDatabase().PingAsync();
-                    break;
+                    return null;
                 }
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                reason = ex.GetBaseException().Message;
-            }
-
-            var pause = backoff.Next();
-            LogWaiting(Endpoint, attempt, DurationParser.Format(pause), reason);
-            await Task.Delay(pause, time, cancellationToken);
-        }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    return ex.GetBaseException().Message;
+                }
+            },
+            (reason, pause) => LogWaiting(Endpoint, attempt, DurationParser.Format(pause), reason),
+            cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
 
         ServerDescription = await DescribeServerAsync(multiplexer);
         LogConnected(Endpoint, ServerDescription);

@@ -13,23 +13,10 @@ public static class RedisErrors
             server.Message.StartsWith("READONLY", StringComparison.Ordinal) ||
             server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)));
 
-    /// <summary>Runs <paramref name="action"/> until it succeeds, logging each transient failure through <paramref name="onRetry"/>.</summary>
-    public static async Task RetryAsync(Func<Task> action, Action<string, TimeSpan> onRetry, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var backoff = new Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
-        while (true)
-        {
-            try
-            {
-                await action();
-                return;
-            }
-            catch (Exception ex) when (IsTransient(ex))
-            {
-                var pause = backoff.Next();
-                onRetry(ex.GetBaseException().Message, pause);
-                await Task.Delay(pause, time, cancellationToken);
-            }
-        }
-    }
+    /// <summary>
+    /// Runs <paramref name="action"/> until it succeeds, logging each transient failure through <paramref name="onRetry"/>;
+    /// the pauses are <see cref="ServerRetry"/>'s, from <see cref="ServerRetry.DefaultFloor"/> to <see cref="ServerRetry.DefaultCeiling"/>.
+    /// </summary>
+    public static Task RetryAsync(Func<Task> action, Action<string, TimeSpan> onRetry, TimeProvider time, CancellationToken cancellationToken) =>
+        new ServerRetry(ServerRetry.DefaultFloor, ServerRetry.DefaultCeiling, time).RunAsync(_ => new ValueTask(action()), onRetry, cancellationToken);
 }

@@ -18,15 +18,19 @@ public sealed partial class ServerRestartTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(2);
 
-    [Fact]
-    public async Task Queue_publisher_and_subscribers_recover_from_a_server_restart_and_every_id_is_handled()
+    [Theory]
+    [InlineData("queue")]
+    [InlineData("stream")]
+    public async Task Queue_and_stream_publishers_and_subscribers_recover_from_a_server_restart_and_every_id_is_handled(string pattern)
     {
         const int count = 1500;
         var clock = Stopwatch.StartNew();
         await using var server = await FaultServer.StartAsync(persistent: true);
         output.WriteLine($"Server: {server.Kind}, append-only, fsync always");
-        var queue = TestNames.Unique("queue");
-        var settings = new Dictionary<string, string?> { ["PATTERN"] = "queue", ["QUEUE"] = queue, ["BATCH_SIZE"] = "20" };
+        var source = DurableSource.Create(pattern);
+        var settings = source.IsStream
+            ? source.Settings(withGroup: true, ("STREAM_START", "0"), ("BATCH_SIZE", "20"))
+            : source.Settings(withGroup: true, ("BATCH_SIZE", "20"));
         var handlers = new[] { new RecordingHandler { Delay = TimeSpan.FromMilliseconds(2) }, new RecordingHandler { Delay = TimeSpan.FromMilliseconds(2) } };
         var subscribers = new List<ServiceHost>();
         foreach (var handler in handlers)
@@ -41,79 +45,47 @@ public sealed partial class ServerRestartTests(ITestOutputHelper output)
         var stats = publisher.Get<PublisherStats>();
         await publisher.StartAsync();
 
-        await Wait.UntilAsync(() => handlers.Sum(h => h.Count(MessageSource.Queue)) >= 300, "300 items are handled before the crash");
-        await CrashAndRestartAsync(server, clock, () => $"{stats.Sent} sent, {handlers.Sum(h => h.Count(MessageSource.Queue))} handled");
+        await Wait.UntilAsync(() => handlers.Sum(h => h.Count(source.Source)) >= 300, $"300 {source.Items} are handled before the crash");
+        await CrashAndRestartAsync(server, clock, () => $"{stats.Sent} sent, {handlers.Sum(h => h.Count(source.Source))} handled");
 
         var expected = Services.SentIds(publisher, count).ToHashSet();
-        await Wait.UntilAsync(() => expected.IsSubsetOf(handlers.SelectMany(h => h.Ids(MessageSource.Queue))), $"all {count} ids are handled after the restart", TimeSpan.FromSeconds(60));
+        await Wait.UntilAsync(() => expected.IsSubsetOf(handlers.SelectMany(h => h.Ids(source.Source))), $"all {count} ids are handled after the restart", TimeSpan.FromSeconds(60));
         await publisher.WaitForShutdownAsync(TimeSpan.FromSeconds(30));
+        if (source.IsStream)
+        {
+            await Wait.UntilAsync(async () => (await server.StreamStateAsync(source.Key, source.Group!)).PendingCount == 0, "every entry is acknowledged");
+        }
+
         foreach (var subscriber in subscribers)
         {
             await subscriber.DisposeAsync();
         }
 
-        var ledger = new Ledger(expected)
-            .Handled(handlers.SelectMany(h => h.Ids(MessageSource.Queue)))
-            .StillOnServer("queue", await server.ListIdsAsync(queue));
-        foreach (var (consumer, ids) in await server.ProcessingListsAsync(queue))
+        var ledger = new Ledger(expected).Handled(handlers.SelectMany(h => h.Ids(source.Source)));
+        StreamState? state = null;
+        if (source.IsStream)
         {
-            ledger.StillOnServer($"processing list of {consumer}", ids);
+            state = await server.StreamStateAsync(source.Key, source.Group!);
+            ledger.StillOnServer("stream pending", state.PendingIds).StillOnServer("stream undelivered", state.UndeliveredIds);
+        }
+        else
+        {
+            ledger.StillOnServer("queue", await server.ListIdsAsync(source.Key));
+            foreach (var (consumer, ids) in await server.ProcessingListsAsync(source.Key))
+            {
+                ledger.StillOnServer($"processing list of {consumer}", ids);
+            }
         }
 
-        output.WriteLine($"{ledger.Describe()}; publisher sent {stats.Sent}, retries {stats.Retries}, unsent {stats.Unsent}; {clock.Elapsed.TotalSeconds:0.0}s");
+        output.WriteLine($"{ledger.Describe()}{(state is null ? "" : $"; stream length {state.Length}")}; publisher sent {stats.Sent}, retries {stats.Retries}, unsent {stats.Unsent}; {clock.Elapsed.TotalSeconds:0.0}s");
         ReportRecovery(subscribers.Select(s => s.Log).Append(publisher.Log));
         ledger.AssertNothingLost(duplicatesAllowed: true);
         Assert.Equal(count, ledger.HandledDistinct);
-        Assert.Equal(count, stats.Sent);
-        Assert.Equal(0, stats.Unsent);
-    }
-
-    [Fact]
-    public async Task Stream_publisher_and_subscribers_recover_from_a_server_restart_and_every_id_is_handled()
-    {
-        const int count = 1500;
-        var clock = Stopwatch.StartNew();
-        await using var server = await FaultServer.StartAsync(persistent: true);
-        output.WriteLine($"Server: {server.Kind}, append-only, fsync always");
-        var stream = TestNames.Unique("stream");
-        var group = Services.Name("group");
-        var settings = new Dictionary<string, string?> { ["PATTERN"] = "stream", ["STREAM"] = stream, ["GROUP"] = group, ["STREAM_START"] = "0", ["BATCH_SIZE"] = "20" };
-        var handlers = new[] { new RecordingHandler { Delay = TimeSpan.FromMilliseconds(2) }, new RecordingHandler { Delay = TimeSpan.FromMilliseconds(2) } };
-        var subscribers = new List<ServiceHost>();
-        foreach (var handler in handlers)
+        if (state is not null)
         {
-            subscribers.Add(await ServiceHost.Subscriber(server.Address, settings, handler).StartAndWaitConnectedAsync());
-        }
-        await using var publisher = Services.Publisher(server.Address, new Dictionary<string, string?>(settings)
-        {
-            ["MESSAGE_COUNT"] = count.ToString(),
-            ["PUBLISH_RATE"] = "300",
-        });
-        var stats = publisher.Get<PublisherStats>();
-        await publisher.StartAsync();
-
-        await Wait.UntilAsync(() => handlers.Sum(h => h.Count(MessageSource.Stream)) >= 300, "300 entries are handled before the crash");
-        await CrashAndRestartAsync(server, clock, () => $"{stats.Sent} sent, {handlers.Sum(h => h.Count(MessageSource.Stream))} handled");
-
-        var expected = Services.SentIds(publisher, count).ToHashSet();
-        await Wait.UntilAsync(() => expected.IsSubsetOf(handlers.SelectMany(h => h.Ids(MessageSource.Stream))), $"all {count} ids are handled after the restart", TimeSpan.FromSeconds(60));
-        await publisher.WaitForShutdownAsync(TimeSpan.FromSeconds(30));
-        await Wait.UntilAsync(async () => (await server.StreamStateAsync(stream, group)).PendingCount == 0, "every entry is acknowledged");
-        foreach (var subscriber in subscribers)
-        {
-            await subscriber.DisposeAsync();
+            Assert.Empty(state.UndeliveredIds);
         }
 
-        var state = await server.StreamStateAsync(stream, group);
-        var ledger = new Ledger(expected)
-            .Handled(handlers.SelectMany(h => h.Ids(MessageSource.Stream)))
-            .StillOnServer("stream pending", state.PendingIds)
-            .StillOnServer("stream undelivered", state.UndeliveredIds);
-        output.WriteLine($"{ledger.Describe()}; stream length {state.Length}; publisher sent {stats.Sent}, retries {stats.Retries}, unsent {stats.Unsent}; {clock.Elapsed.TotalSeconds:0.0}s");
-        ReportRecovery(subscribers.Select(s => s.Log).Append(publisher.Log));
-        ledger.AssertNothingLost(duplicatesAllowed: true);
-        Assert.Equal(count, ledger.HandledDistinct);
-        Assert.Empty(state.UndeliveredIds);
         Assert.Equal(count, stats.Sent);
         Assert.Equal(0, stats.Unsent);
     }

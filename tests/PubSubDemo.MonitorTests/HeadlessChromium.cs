@@ -1,210 +1,96 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using PuppeteerSharp;
 
 namespace PubSubDemo.MonitorTests;
 
 /// <summary>
-/// Debian's chromium, headless, driven over the Chrome DevTools protocol (a WebSocket, no driver to install):
-/// open a page, read what it shows with a script, take a screenshot.
+/// Debian's Chromium, headless, driven by PuppeteerSharp (never a downloaded browser): open a page, read what it
+/// shows with a script, take a screenshot. Each instance has its own fresh profile, deleted afterwards.
 /// </summary>
 public sealed class HeadlessChromium : IAsyncDisposable
 {
     public const string InstallHint = "apt-get install -y chromium";
 
-    private static readonly string[] BrowserNames = ["chromium", "chromium-browser", "google-chrome"];
+    /// <summary>The system Chromium (Debian's package).</summary>
+    public const string ExecutablePath = "/usr/bin/chromium";
 
-    private readonly Process _process;
+    private readonly IBrowser _browser;
+    private readonly IPage _page;
     private readonly string _profile;
-    private readonly ClientWebSocket _socket = new();
-    private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonNode?>> _pending = new();
-    private readonly CancellationTokenSource _closing = new();
-    private Task? _receiving;
-    private int _nextId;
 
-    private HeadlessChromium(Process process, string profile)
+    private HeadlessChromium(IBrowser browser, IPage page, string profile)
     {
-        _process = process;
+        _browser = browser;
+        _page = page;
         _profile = profile;
-    }
-
-    public static string? FindExecutable()
-    {
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin").Append("/usr/local/bin");
-        return path
-            .SelectMany(dir => BrowserNames.Select(name => Path.Combine(dir, name)))
-            .FirstOrDefault(File.Exists);
     }
 
     public static async Task<HeadlessChromium> StartAsync(int width, int height)
     {
-        var executable = FindExecutable() ?? throw new InvalidOperationException(
-            $"The monitor page test needs a real browser: install Debian's Chromium ({InstallHint}).");
-        var profile = Directory.CreateTempSubdirectory("pubsubdemo-chromium-").FullName;
-        var start = new ProcessStartInfo(executable)
+        if (!File.Exists(ExecutablePath))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-        {
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            $"--user-data-dir={profile}", "--remote-debugging-port=0", "--hide-scrollbars",
-            $"--window-size={width},{height}", "about:blank",
-        })
-        {
-            start.ArgumentList.Add(argument);
+            throw new InvalidOperationException($"The monitor page test needs a real browser at {ExecutablePath}: install Debian's Chromium ({InstallHint}).");
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("chromium did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var browser = new HeadlessChromium(process, profile);
+        var profile = Directory.CreateTempSubdirectory("pubsubdemo-chromium-").FullName;
+        IBrowser? browser = null;
         try
         {
-            await browser.ConnectAsync();
-
-            // The page's size exactly, whatever the window around it: the screenshot has these dimensions.
-            await browser.SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject
+            // Headless by flag rather than by option, so Chromium gets exactly the flags this machine needs.
+            browser = await Puppeteer.LaunchAsync(new LaunchOptions
             {
-                ["width"] = width,
-                ["height"] = height,
-                ["deviceScaleFactor"] = 1,
-                ["mobile"] = false,
+                ExecutablePath = ExecutablePath,
+                Headless = false,
+                UserDataDir = profile,
+                Timeout = 30_000,
+                Args =
+                [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--hide-scrollbars", $"--window-size={width},{height}",
+                ],
+
+                // The page's size exactly, whatever the window around it: the screenshot has these dimensions.
+                DefaultViewport = new ViewPortOptions { Width = width, Height = height, DeviceScaleFactor = 1 },
             });
+            var pages = await browser.PagesAsync();
+            var page = pages.Length > 0 ? pages[0] : await browser.NewPageAsync();
+            return new HeadlessChromium(browser, page, profile);
         }
         catch
         {
-            await browser.DisposeAsync();
+            if (browser is not null)
+            {
+                await browser.DisposeAsync();
+            }
+
+            DeleteProfile(profile);
             throw;
         }
-
-        return browser;
     }
 
-    /// <summary>Chromium writes the port it chose to DevToolsActivePort; the first page target is the one to drive.</summary>
-    private async Task ConnectAsync()
-    {
-        var portFile = Path.Combine(_profile, "DevToolsActivePort");
-        await Wait.UntilAsync(() => File.Exists(portFile) && File.ReadAllLines(portFile).Length >= 2, "chromium opens its DevTools port", TimeSpan.FromSeconds(30));
-        var port = int.Parse(File.ReadAllLines(portFile)[0], System.Globalization.CultureInfo.InvariantCulture);
-
-        using var http = new HttpClient();
-        string? pageSocket = null;
-        await Wait.UntilAsync(async () =>
-        {
-            var targets = JsonNode.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/json/list")))!.AsArray();
-            pageSocket = targets.FirstOrDefault(t => (string?)t!["type"] == "page")?["webSocketDebuggerUrl"]?.GetValue<string>();
-            return pageSocket is not null;
-        }, "chromium lists a page target", TimeSpan.FromSeconds(15));
-
-        await _socket.ConnectAsync(new Uri(pageSocket!), CancellationToken.None);
-        _receiving = ReceiveAsync();
-    }
-
-    public async Task NavigateAsync(Uri url)
-    {
-        await SendAsync("Page.enable");
-        await SendAsync("Page.navigate", new JsonObject { ["url"] = url.ToString() });
-    }
+    public async Task NavigateAsync(Uri url) => await _page.GoToAsync(url.ToString());
 
     /// <summary>Runs <paramref name="expression"/> in the page and returns its value, which must be a string.</summary>
-    public async Task<string?> EvaluateAsync(string expression)
-    {
-        var result = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = expression, ["returnByValue"] = true });
-        return result?["result"]?["value"]?.GetValue<string>();
-    }
+    public Task<string?> EvaluateAsync(string expression) => _page.EvaluateExpressionAsync<string?>(expression);
 
     public async Task ScreenshotAsync(string path)
     {
-        var result = await SendAsync("Page.captureScreenshot", new JsonObject { ["format"] = "png" });
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, Convert.FromBase64String(result!["data"]!.GetValue<string>()));
-    }
-
-    private async Task<JsonNode?> SendAsync(string method, JsonObject? parameters = null)
-    {
-        var id = Interlocked.Increment(ref _nextId);
-        var reply = new TaskCompletionSource<JsonNode?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = reply;
-        var message = new JsonObject { ["id"] = id, ["method"] = method, ["params"] = parameters ?? [] };
-        await _socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
-        return await reply.Task.WaitAsync(TimeSpan.FromSeconds(30));
-    }
-
-    /// <summary>Matches replies to requests by id; events (messages without an id) are not needed here.</summary>
-    private async Task ReceiveAsync()
-    {
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        try
-        {
-            while (_socket.State == WebSocketState.Open)
-            {
-                var received = await _socket.ReceiveAsync(buffer, _closing.Token);
-                if (received.MessageType == WebSocketMessageType.Close)
-                {
-                    break;
-                }
-
-                message.Write(buffer, 0, received.Count);
-                if (!received.EndOfMessage)
-                {
-                    continue;
-                }
-
-                var node = JsonNode.Parse(message.ToArray());
-                message.SetLength(0);
-                if (node?["id"]?.GetValue<int>() is { } id && _pending.TryRemove(id, out var reply))
-                {
-                    if (node["error"] is { } error)
-                    {
-                        reply.TrySetException(new InvalidOperationException($"DevTools error: {error.ToJsonString()}"));
-                    }
-                    else
-                    {
-                        reply.TrySetResult(node["result"]);
-                    }
-                }
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or JsonException)
-        {
-        }
-
-        foreach (var reply in _pending.Values)
-        {
-            reply.TrySetException(new InvalidOperationException("chromium closed the DevTools connection"));
-        }
+        await _page.ScreenshotAsync(path, new ScreenshotOptions { Type = ScreenshotType.Png });
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _closing.CancelAsync();
-        if (_receiving is not null)
-        {
-            await _receiving;
-        }
+        await _browser.CloseAsync();
+        await _browser.DisposeAsync();
+        DeleteProfile(_profile);
+    }
 
-        _socket.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        _closing.Dispose();
+    private static void DeleteProfile(string profile)
+    {
         try
         {
-            Directory.Delete(_profile, recursive: true);
+            Directory.Delete(profile, recursive: true);
         }
         catch (IOException)
         {

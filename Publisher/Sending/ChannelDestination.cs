@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace PubSubDemo.Publisher.Sending;
+
+/// <summary>Pub/sub fan-out: PUBLISH to CHANNEL, as one script for the batch or one command per message.</summary>
+internal sealed class ChannelDestination(string channel, ScriptFallback scripts, PublisherStats stats, bool logMessages, ILogger logger) : IDestination
+{
+    private readonly RedisChannel _channel = RedisChannel.Literal(channel);
+    private readonly RedisValue _channelName = channel;
+
+    public Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
+    {
+        if (BatchParts.Pending(batch, Destinations.Channel) is not { } pending)
+        {
+            return BatchParts.AllTaken;
+        }
+
+        var script = scripts.UseScript(pending.Count) ? database.ScriptEvaluateAsync(SendScripts.PublishMany, values: BatchParts.Arguments(pending, _channelName)) : null;
+        var each = script is null ? PublishEach(database, pending) : null;
+        return scripts.RepliesAsync(script, static reply => (long[])reply!, each, (i, receivers) => OnPublished(pending[i], receivers));
+    }
+
+    private Task<long>[] PublishEach(IDatabase database, List<OutgoingMessage> pending)
+    {
+        var each = new Task<long>[pending.Count];
+        for (var i = 0; i < each.Length; i++)
+        {
+            each[i] = database.PublishAsync(_channel, pending[i].Payload);
+        }
+
+        return each;
+    }
+
+    private void OnPublished(OutgoingMessage message, long receivers)
+    {
+        message.MarkTakenBy(Destinations.Channel);
+        stats.LastReceivers = receivers;
+        if (logMessages)
+        {
+            SendLog.Published(logger, channel, receivers, message.Message.Content, message.Message.Id);
+        }
+    }
+}

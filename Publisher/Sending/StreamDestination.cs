@@ -1,0 +1,50 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Contract;
+using StackExchange.Redis;
+
+namespace PubSubDemo.Publisher.Sending;
+
+/// <summary>
+/// The stream (consumer groups): XADD, trimmed approximately to STREAM_MAXLEN when set, as one script for the batch or
+/// one command per message, with the stream's doorbell rung right behind.
+/// </summary>
+internal sealed class StreamDestination(string stream, long? maxLength, ScriptFallback scripts, bool logMessages, ILogger logger) : IDestination
+{
+    private readonly RedisKey _stream = stream;
+    private readonly RedisChannel _doorbell = RedisChannel.Literal(KeyNames.Doorbell(stream));
+    private readonly RedisValue _maxLength = maxLength?.ToString(CultureInfo.InvariantCulture) ?? "";
+
+    public Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
+    {
+        if (BatchParts.Pending(batch, Destinations.Stream) is not { } pending)
+        {
+            return BatchParts.AllTaken;
+        }
+
+        var script = scripts.UseScript(pending.Count) ? database.ScriptEvaluateAsync(SendScripts.AddMany, [_stream], BatchParts.Arguments(pending, _maxLength, KeyNames.StreamField)) : null;
+        var each = script is null ? AddEach(database, pending) : null;
+        database.Publish(_doorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
+        return scripts.RepliesAsync(script, static reply => (RedisValue[])reply!, each, (i, id) => OnAdded(pending[i], id));
+    }
+
+    private void OnAdded(OutgoingMessage message, RedisValue id)
+    {
+        message.MarkTakenBy(Destinations.Stream);
+        if (logMessages)
+        {
+            SendLog.Added(logger, stream, id.ToString(), message.Message.Content, message.Message.Id);
+        }
+    }
+
+    private Task<RedisValue>[] AddEach(IDatabase database, List<OutgoingMessage> pending)
+    {
+        var each = new Task<RedisValue>[pending.Count];
+        for (var i = 0; i < each.Length; i++)
+        {
+            each[i] = database.StreamAddAsync(_stream, [new(KeyNames.StreamField, pending[i].Payload)], maxLength: maxLength, useApproximateMaxLength: maxLength is not null);
+        }
+
+        return each;
+    }
+}
