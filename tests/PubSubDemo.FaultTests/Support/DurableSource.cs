@@ -1,5 +1,5 @@
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Processing;
 using StackExchange.Redis;
 
 namespace PubSubDemo.FaultTests.Support;
