@@ -34,4 +34,8 @@ public static class EnvironmentNames
     public const string IdlePoll = "IDLE_POLL";
     public const string HandlerDelay = "HANDLER_DELAY";
     public const string FailOn = "FAIL_ON";
+
+    // The Aspire AppHost's own (AppHost/): which server it starts when REDIS_ADDR is unset, and how many subscribers.
+    public const string AppHostServer = "APPHOST_SERVER";
+    public const string Subscribers = "SUBSCRIBERS";
 }
