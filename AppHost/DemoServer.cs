@@ -91,9 +91,9 @@ internal static class DemoServerBuilder
 
         // Chosen here rather than by DCP so that it can be on redis-server's command line; not proxied, since the
         // services hold long-lived connections and a blocked one must not wait on a proxy.
+        // No persistence (--save "", no append-only file), so it writes nothing into its working directory.
         var port = FreeLoopbackPort();
-        var directory = Directory.CreateTempSubdirectory("pubsubdemo-apphost-redis-").FullName;
-        var server = builder.AddExecutable(ResourceName, executable, directory,
+        var server = builder.AddExecutable(ResourceName, executable, Path.GetTempPath(),
                 "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no")
             .WithEndpoint(port: port, targetPort: port, name: "tcp", scheme: "tcp", isProxied: false);
         var address = ReferenceExpression.Create($"127.0.0.1:{port.ToString()}");
