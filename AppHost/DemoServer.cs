@@ -33,27 +33,34 @@ internal static class DemoServerBuilder
         }
 
         var choice = configuration[EnvironmentNames.AppHostServer]?.Trim().ToLowerInvariant() ?? "auto";
-        switch (choice)
+        if (choice == "redis-server")
         {
-            case "dragonfly":
-                return AddDragonfly(builder, "chosen with APPHOST_SERVER");
-            case "redis-server":
-                return AddRedisServer(builder, "chosen with APPHOST_SERVER");
-            case "auto":
-                var probe = await ContainerRuntime.ProbeAsync(configuration);
-                if (probe.Runtime is { } runtime)
-                {
-                    // DCP asks docker unless told otherwise; a machine with only Podman must say so.
-                    configuration["ASPIRE_CONTAINER_RUNTIME"] ??= runtime;
-                    return AddDragonfly(builder, $"{runtime} answers");
-                }
-
-                return AddRedisServer(builder, probe.Reason);
-            default:
-                await Console.Error.WriteLineAsync(
-                    $"error: {EnvironmentNames.AppHostServer}='{choice}' is not valid: use auto, dragonfly or redis-server.");
-                return null;
+            return AddRedisServer(builder, $"chosen with {EnvironmentNames.AppHostServer}");
         }
+
+        if (choice is not ("auto" or "dragonfly"))
+        {
+            return Refuse($"{EnvironmentNames.AppHostServer}='{choice}' is not valid: use auto, dragonfly or redis-server.");
+        }
+
+        var probe = await ContainerRuntime.ProbeAsync(configuration);
+        if (probe.Runtime is { } runtime)
+        {
+            // DCP asks docker unless told otherwise; a machine with only Podman must say so.
+            configuration["ASPIRE_CONTAINER_RUNTIME"] ??= runtime;
+            return AddDragonfly(builder, probe.Reason);
+        }
+
+        // Without an engine DCP would leave the container "runtime unhealthy" and the services waiting for it forever.
+        return choice == "dragonfly"
+            ? Refuse($"{EnvironmentNames.AppHostServer}=dragonfly needs a container runtime, and {probe.Reason}.")
+            : AddRedisServer(builder, probe.Reason);
+    }
+
+    private static DemoServer? Refuse(string problem)
+    {
+        Console.Error.WriteLine($"error: {problem}");
+        return null;
     }
 
     private static string? ExternalAddress(ConfigurationManager configuration)
@@ -75,7 +82,7 @@ internal static class DemoServerBuilder
             .WithContainerRuntimeArgs("--ulimit", "memlock=-1")
             .WithEndpoint(targetPort: 6379, name: "tcp", scheme: "tcp");
         var address = ReferenceExpression.Create($"{server.GetEndpoint("tcp").Property(EndpointProperty.HostAndPort)}");
-        Say($"server: DragonFly {DragonflyTag} in a container ({why})");
+        Say($"server: DragonFly {DragonflyTag} in a container ({why} answers)");
         return new DemoServer(address, WithPing(builder, server, address));
     }
 
@@ -83,10 +90,8 @@ internal static class DemoServerBuilder
     {
         if (FindOnPath("redis-server") is not { } executable)
         {
-            Console.Error.WriteLine(
-                $"error: no server to start ({why}) and no redis-server: install it (apt-get install -y redis-server), " +
+            return Refuse($"no server to start ({why}) and no redis-server: install it (apt-get install -y redis-server), " +
                 $"start a container runtime, or set {EnvironmentNames.RedisAddr}=host:port.");
-            return null;
         }
 
         // Chosen here rather than by DCP so that it can be on redis-server's command line; not proxied, since the
