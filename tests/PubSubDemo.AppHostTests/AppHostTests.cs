@@ -1,9 +1,8 @@
+using System.Diagnostics;
+using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Observability;
 using StackExchange.Redis;
 using Xunit.Abstractions;
@@ -12,7 +11,8 @@ namespace PubSubDemo.AppHostTests;
 
 /// <summary>
 /// The AppHost as `dotnet run --project AppHost` runs it, with a redis-server it starts itself: every resource comes
-/// up, the publisher's messages reach all three subscribers, and nothing is left running afterwards.
+/// up, the publisher's messages reach all three subscribers, the dashboard has each one's logs and metrics, and
+/// nothing is left running afterwards.
 /// </summary>
 public sealed class AppHostTests(ITestOutputHelper output)
 {
@@ -34,11 +34,16 @@ public sealed class AppHostTests(ITestOutputHelper output)
                 // Empty REDIS_ADDR/REDIS_HOST: the AppHost must start its own server even where the shell names one.
                 "REDIS_ADDR=", "REDIS_HOST=", "APPHOST_SERVER=redis-server",
                 "PATTERN=both", $"CHANNEL={channel}", $"QUEUE={queue}", "PUBLISH_INTERVAL=100ms", "LOG_MESSAGES=false",
+
+                // The dashboard (on ports the testing builder picks), so the test can ask it what each replica sent.
+                "ASPIRE_ALLOW_UNSECURED_TRANSPORT=true", "ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
             ],
+            (options, _) => options.DisableDashboard = false,
             deadline.Token);
 
-        // The resources' console lines are forwarded to the test's log; a failure's message says what was waited for.
-        appHost.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        // The resources' console lines are forwarded to the test's log; warnings are enough there, since a failure's
+        // message says what was waited for. Set here, this beats the AppHost's appsettings.json.
+        appHost.Configuration["Logging:LogLevel:Default"] = "Warning";
         var clock = Stopwatch.StartNew();
 
         var app = await appHost.BuildAsync(deadline.Token);
@@ -77,6 +82,16 @@ public sealed class AppHostTests(ITestOutputHelper output)
                 var body = await response.Content.ReadAsStringAsync(deadline.Token);
                 return response.IsSuccessStatusCode && reports.All(r => body.Contains($"\"instance\":\"{r.Instance}\"", StringComparison.Ordinal));
             }, "the monitor's snapshot lists the publisher and the three subscribers", TimeSpan.FromSeconds(20));
+
+            // Logs and metrics went over OTLP to the dashboard, filed under each replica as its INSTANCE_NAME.
+            using var dashboardClient = new HttpClient { BaseAddress = app.GetEndpoint("aspire-dashboard", "http") };
+            var telemetry = new List<TelemetrySource>();
+            await Wait.UntilAsync(async () =>
+            {
+                telemetry = await TelemetrySourcesAsync(dashboardClient, deadline.Token);
+                return reports.All(r => telemetry.Any(t => t.Instance == r.Instance && t.HasLogs && t.HasMetrics));
+            }, "the dashboard has logs and metrics from the publisher and each subscriber, under their instance names", TimeSpan.FromSeconds(30));
+            output.WriteLine($"dashboard: {string.Join(", ", telemetry)}");
         }
         finally
         {
@@ -140,6 +155,25 @@ public sealed class AppHostTests(ITestOutputHelper output)
         }
 
         return [.. reports];
+    }
+
+    private sealed record TelemetrySource(string Name, string Instance, bool HasLogs, bool HasMetrics);
+
+    /// <summary>The dashboard's own account of who sent what (GET /api/telemetry/resources).</summary>
+    private static async Task<List<TelemetrySource>> TelemetrySourcesAsync(HttpClient dashboard, CancellationToken cancellationToken)
+    {
+        using var response = await dashboard.GetAsync("/api/telemetry/resources", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return [];
+        }
+
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return [.. json.RootElement.EnumerateArray().Select(source => new TelemetrySource(
+            source.GetProperty("name").GetString() ?? "",
+            source.TryGetProperty("instanceId", out var instance) ? instance.GetString() ?? "" : "",
+            source.GetProperty("hasLogs").GetBoolean(),
+            source.GetProperty("hasMetrics").GetBoolean()))];
     }
 
     private static long Handled(MonitorReport report, string source) =>
