@@ -20,24 +20,50 @@ internal static class DemoServices
         EnvironmentNames.AppHostServer, EnvironmentNames.Subscribers,
     };
 
-    public static void AddDemoServices(this IDistributedApplicationBuilder builder, DemoServer server)
+    /// <summary>False (after one line on stderr) when SUBSCRIBERS or MONITOR_PORT is not a number the AppHost can use.</summary>
+    public static bool AddDemoServices(this IDistributedApplicationBuilder builder, DemoServer server)
     {
+        if (!TryCount(builder.Configuration, EnvironmentNames.Subscribers, 3, 1, 64, out var subscribers)
+            || !TryCount(builder.Configuration, "MONITOR_PORT", null, 1, 65535, out var monitorPort))
+        {
+            return false;
+        }
+
         // Resource names are the services' own OpenTelemetry service names, so the dashboard files each process's
         // logs and metrics under its resource.
         builder.AddProject<Projects.PubSubDemo_Publisher>("pubsubdemo-publisher")
             .WithDemoEnvironment(builder.Configuration, server);
 
         // WithReplicas: the Aspire form of `docker compose up --scale subscriber=3`.
-        var subscribers = builder.Configuration.GetValue(EnvironmentNames.Subscribers, 3);
         builder.AddProject<Projects.PubSubDemo_Subscriber>("pubsubdemo-subscriber")
-            .WithReplicas(subscribers)
+            .WithReplicas(subscribers!.Value)
             .WithDemoEnvironment(builder.Configuration, server);
 
         // MONITOR_PORT set for the AppHost picks the page's port on the host, as in the compose file.
         builder.AddProject<Projects.PubSubDemo_Monitor>("pubsubdemo-monitor")
-            .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("MONITOR_PORT"), env: "MONITOR_PORT")
+            .WithHttpEndpoint(port: monitorPort, env: "MONITOR_PORT")
             .WithHttpHealthCheck("/health/ready")
             .WithDemoEnvironment(builder.Configuration, server);
+        return true;
+    }
+
+    /// <summary>A whole number in range, the default when unset; a bad value gets the services' one-line error.</summary>
+    private static bool TryCount(ConfigurationManager configuration, string name, int? fallback, int min, int max, out int? value)
+    {
+        value = fallback;
+        if (configuration[name] is not { Length: > 0 } text)
+        {
+            return true;
+        }
+
+        if (int.TryParse(text, out var parsed) && parsed >= min && parsed <= max)
+        {
+            value = parsed;
+            return true;
+        }
+
+        Console.Error.WriteLine($"error: {name}='{text}' is not valid: use a whole number from {min} to {max}.");
+        return false;
     }
 
     private static IResourceBuilder<ProjectResource> WithDemoEnvironment(
