@@ -50,4 +50,8 @@ public static class EnvironmentNames
     // The monitor's page.
     public const string MonitorPort = "MONITOR_PORT";
     public const string MonitorHistory = "MONITOR_HISTORY";
+
+    // The Aspire AppHost's own (AppHost/): which server it starts when REDIS_ADDR is unset, and how many subscribers.
+    public const string AppHostServer = "APPHOST_SERVER";
+    public const string Subscribers = "SUBSCRIBERS";
 }

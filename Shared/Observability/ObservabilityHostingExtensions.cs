@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using PubSubDemo.Shared.Configuration;
@@ -14,7 +15,7 @@ public static class ObservabilityHostingExtensions
     /// <summary>
     /// What both services share for being watched: the loop heartbeat and the health checks, the per-second monitor
     /// report, and, with METRICS_PORT, /metrics for Prometheus and /health/live and /health/ready on that port
-    /// (plus OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). <typeparamref name="TMetrics"/> creates the role's
+    /// (plus metrics and logs over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). <typeparamref name="TMetrics"/> creates the role's
     /// instruments on <paramref name="meterName"/>; it is created when the host starts. <c>--healthcheck live|ready|all</c>
     /// asks a running instance on METRICS_PORT (<see cref="HealthCheckVerb"/>).
     /// </summary>
@@ -60,7 +61,7 @@ public static class ObservabilityHostingExtensions
     /// <summary>Kept apart so that without METRICS_PORT or OTLP the OpenTelemetry SDK is never even loaded.</summary>
     private static void AddOpenTelemetry(IServiceCollection services, ObservabilitySettings settings, string role, string meterName)
     {
-        services.AddOpenTelemetry()
+        var openTelemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource
                 .AddService($"pubsubdemo-{role}")
                 .AddDetector(sp => new InstanceDetector(sp.GetRequiredService<MessagingSettings>().InstanceName)))
@@ -93,6 +94,12 @@ public static class ObservabilityHostingExtensions
                     metrics.AddOtlpExporter();
                 }
             });
+
+        if (settings.OtlpEnabled)
+        {
+            // The log lines go over OTLP too (the Aspire dashboard's structured logs), beside the console ones.
+            openTelemetry.WithLogging(logging => logging.AddOtlpExporter(), options => options.IncludeFormattedMessage = true);
+        }
     }
 
     /// <summary>service.instance.id: the same name the logs, the queue keys and the monitor use.</summary>
