@@ -5,6 +5,7 @@ using PubSubDemo.Monitor.Collection;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Shared.Security;
 
 namespace PubSubDemo.Monitor;
 
@@ -27,6 +28,7 @@ public static partial class MonitorHostingExtensions
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton<SnapshotFeed>();
         builder.Services.AddHostedService<SnapshotCollector>();
+        builder.Services.AddServerAccess<CollectorAccess>();
 
         if (settings.Port is { } port)
         {

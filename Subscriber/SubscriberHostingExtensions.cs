@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Shared.Security;
 using PubSubDemo.Subscriber.Consumers;
 using PubSubDemo.Subscriber.Processing;
 using PubSubDemo.Subscriber.Stats;
@@ -25,6 +26,7 @@ public static class SubscriberHostingExtensions
         services.TryAddSingleton<IMessageHandler, DemoMessageHandler>();
         services.AddSingleton<MessageProcessor>();
         services.AddHostedService<SummaryReporter>();
+        services.AddServerAccess<ConsumerAccess>();
 
         // PATTERN decides which consumers exist. A bad PATTERN falls back to both here, but validation stops the host before any starts.
         var pattern = new SettingsReader(builder.Configuration).Choice(EnvironmentNames.Pattern, Pattern.Both, MessagingSettings.Patterns);

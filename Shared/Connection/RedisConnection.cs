@@ -60,6 +60,7 @@ public sealed partial class RedisConnection(
     {
         var options = settings.Options.Clone();
         options.AbortOnConnectFail = false;
+        ConnectionAccess.Restrict(options);
         options.ClientName ??= messaging.InstanceName;
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 5000);
         options.ReconnectRetryPolicy ??= new ExponentialRetry(250, (int)MaxBackoff.TotalMilliseconds);
@@ -79,7 +80,7 @@ public sealed partial class RedisConnection(
         _multiplexer = multiplexer;
         multiplexer.ConnectionFailed += (_, e) =>
         {
-            _lastFailure = e.Exception?.GetBaseException().Message ?? e.FailureType.ToString();
+            _lastFailure = settings.CertificateCheck?.Explain(e.Exception) ?? e.Exception?.GetBaseException().Message ?? e.FailureType.ToString();
 
             // Before the first successful connect, the waiting loop below reports progress instead.
             if (ServerDescription.Length > 0)

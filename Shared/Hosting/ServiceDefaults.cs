@@ -57,6 +57,16 @@ public static class ServiceDefaults
             return 2;
         }
 
+        // A verb (`acl`) runs instead of the workers, with the validated settings, and its result is the exit code.
+        var arguments = Environment.GetCommandLineArgs();
+        if (arguments.Length > 1 && host.Services.GetServices<IServiceVerb>().FirstOrDefault(v => v.Name == arguments[1]) is { } verb)
+        {
+            using (host)
+            {
+                return await verb.RunAsync(arguments[2..], CancellationToken.None);
+            }
+        }
+
         using (host)
         {
             await host.StartAsync();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Security;
 
 namespace PubSubDemo.Shared.Observability;
 
@@ -47,6 +48,7 @@ public static class ObservabilityHostingExtensions
         if (settings.MonitorReport)
         {
             services.AddHostedService<MonitorReporter>();
+            services.AddServerAccess<MonitorReportAccess>();
         }
 
         if (settings.MetricsPort is not null)

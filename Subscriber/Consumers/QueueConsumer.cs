@@ -245,7 +245,9 @@ internal sealed partial class QueueConsumer(
             LogStopped(_consumer, returned);
             if (returned > 0)
             {
-                await subscriber.PublishAsync(doorbell, RedisValue.EmptyString);
+                // A courtesy that wakes the other consumers sooner (they also look every IDLE_POLL). Fire and forget:
+                // a least-privilege subscriber may not PUBLISH (see ConsumerAccess), and a refused ring loses nothing.
+                await subscriber.PublishAsync(doorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
             }
         }
         catch (Exception ex) when (RedisErrors.IsTransient(ex))
