@@ -80,7 +80,7 @@ public sealed partial class RedisConnection(
         _multiplexer = multiplexer;
         multiplexer.ConnectionFailed += (_, e) =>
         {
-            _lastFailure = settings.CertificateCheck?.Explain(e.Exception) ?? e.Exception?.GetBaseException().Message ?? e.FailureType.ToString();
+            _lastFailure = e.Exception?.GetBaseException().Message ?? e.FailureType.ToString();
 
             // Before the first successful connect, the waiting loop below reports progress instead.
             if (ServerDescription.Length > 0)
@@ -100,7 +100,7 @@ public sealed partial class RedisConnection(
         {
             cancellationToken.ThrowIfCancellationRequested();
             attempt++;
-            var reason = _lastFailure;
+            var reason = settings.CertificateCheck?.CurrentRejection ?? _lastFailure;
             try
             {
                 if (multiplexer.IsConnected)

@@ -1,7 +1,7 @@
 using System.Net.Security;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using PubSubDemo.Shared.Configuration;
+using StackExchange.Redis;
 
 namespace PubSubDemo.Shared.Connection;
 
@@ -12,23 +12,32 @@ namespace PubSubDemo.Shared.Connection;
 /// </summary>
 public sealed class ServerCertificateCheck(X509Certificate2Collection? authorities, TimeProvider? time = null)
 {
+    private readonly Lock _gate = new();
     private volatile string? _lastRejection;
+    private long _lastAttempt = -1;
 
-    /// <summary>Why the last certificate was refused; null when none has been.</summary>
-    public string? LastRejection => _lastRejection;
+    /// <summary>
+    /// Why the server's certificate was refused, while the latest connection attempt failed on it; null once an
+    /// attempt got past TLS or failed for another reason (the server is down, say), so the reason is never stale.
+    /// </summary>
+    public string? CurrentRejection { get; private set; }
 
-    /// <summary>The refusal's reason when <paramref name="failure"/> is a TLS handshake we refused, else null.</summary>
-    public string? Explain(Exception? failure)
+    /// <summary>The client's <c>ConnectionAttemptCompleted</c> event: it reports every attempt, the first ones too.</summary>
+    public void OnAttempt(object? sender, ConnectionAttemptCompletedEventArgs attempt)
     {
-        for (var ex = failure; ex is not null; ex = ex.InnerException)
+        lock (_gate)
         {
-            if (ex is AuthenticationException && _lastRejection is { } reason)
+            // Reported on worker threads, possibly out of order: only a newer attempt changes the answer.
+            if (attempt.SequenceNumber < _lastAttempt)
             {
-                return reason;
+                return;
             }
-        }
 
-        return null;
+            _lastAttempt = attempt.SequenceNumber;
+            CurrentRejection = !attempt.IsSuccess && attempt.Stage == ConnectionAttemptStage.Tls && attempt.ServerCertificateAccepted == false
+                ? _lastRejection
+                : null;
+        }
     }
 
     /// <summary>The <c>CertificateValidation</c> callback.</summary>

@@ -59,6 +59,7 @@ public static class TlsSettings
         options.Ssl = true;
         var check = new ServerCertificateCheck(authorities);
         options.CertificateValidation += check.Validate;
+        options.ConnectionAttemptCompleted += check.OnAttempt;
         if (client is not null)
         {
             options.CertificateSelection += (_, _, _, _, _) => client;
