@@ -25,11 +25,12 @@ public sealed class TlsServerProcess(string authorityFile) : IAsyncDisposable
     public async Task StartAsync(PemPair certificate, bool requireClientCertificates = false, params string[] extra)
     {
         await StopAsync();
+        extra = extra.Contains("--appendonly") ? extra : ["--appendonly", "no", .. extra];
         var executable = RedisServerProcess.FindExecutable() ?? throw new InvalidOperationException("Install redis-server (apt-get install -y redis-server)");
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string[] arguments =
         [
-            "--port", "0", "--tls-port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "", "--appendonly", "no",
+            "--port", "0", "--tls-port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "",
             "--tls-cert-file", certificate.CertificateFile, "--tls-key-file", certificate.KeyFile, "--tls-ca-cert-file", authorityFile,
             "--tls-auth-clients", requireClientCertificates ? "yes" : "no", "--protected-mode", "no", "--daemonize", "no", .. extra,
         ];

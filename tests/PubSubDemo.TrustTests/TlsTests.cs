@@ -53,7 +53,9 @@ public sealed class TlsTests(ITestOutputHelper output)
         using var trusted = new TestCertificates("Trusted CA");
         using var other = new TestCertificates("Other CA");
         await using var server = new TlsServerProcess(other.AuthorityFile);
-        await server.StartAsync(other.Server());
+        // Persistent, so the message pushed while the certificate is wrong is still there after the fix.
+        string[] persistent = ["--appendonly", "yes", "--appendfsync", "always"];
+        await server.StartAsync(other.Server(), false, persistent);
         var settings = Names("queue");
         settings["REDIS_TLS_CA"] = trusted.AuthorityFile;
         await using var subscriber = await ServiceHost.Subscriber(server.Url(), settings).StartAsync();
@@ -69,7 +71,7 @@ public sealed class TlsTests(ITestOutputHelper output)
         Assert.All(WaitingLines(subscriber).SkipWhile(l => !l.EndsWith(Reason, StringComparison.Ordinal)), line => Assert.EndsWith(Reason, line));
         Assert.Equal(0, subscriber.SubscriberStats.Queue.Received);
 
-        await server.StartAsync(trusted.Server());
+        await server.StartAsync(trusted.Server(), false, persistent);
         await Wait.UntilAsync(() => subscriber.SubscriberStats.Queue.Handled == 1, "the message handled once the server presents a trusted certificate", TimeSpan.FromSeconds(30));
     }
 
