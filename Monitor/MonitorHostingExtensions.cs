@@ -32,11 +32,11 @@ public static partial class MonitorHostingExtensions
 
         if (settings.Port is { } port)
         {
-            builder.WebHost.UseUrls($"http://+:{port}");
+            builder.WebHost.UseUrls($"http://{settings.Bind}:{port}");
         }
         else if (builder.Configuration["urls"] is null && builder.Configuration["http_ports"] is null)
         {
-            builder.WebHost.UseUrls("http://+:8080");
+            builder.WebHost.UseUrls($"http://{settings.Bind}:8080");
         }
 
         return builder;

@@ -86,11 +86,12 @@ public static class ObservabilityHostingExtensions
                         options.Port = port;
                         options.ScrapeResponseCacheDurationMilliseconds = 0;
 
-                        // Every interface, as Prometheus scrapes a container from outside; /health/ shares the port.
+                        // METRICS_BIND: loopback outside a container, every interface in one (Prometheus scrapes it
+                        // from outside); /health/ shares the port.
                         options.ConfigureHttpListener = (_, listener) =>
                         {
                             listener.Prefixes.Clear();
-                            listener.Prefixes.Add($"http://+:{port}/metrics/");
+                            listener.Prefixes.Add($"http://{settings.MetricsBind}:{port}/metrics/");
                         };
                     });
                 }
