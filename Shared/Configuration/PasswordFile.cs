@@ -16,7 +16,7 @@ public static class PasswordFile
             return true;
         }
 
-        if (options.Password is not null)
+        if (!string.IsNullOrEmpty(options.Password))
         {
             reader.Error(EnvironmentNames.RedisPasswordFile, path, $"{EnvironmentNames.RedisAddr} has a password too; give it in one place");
             return false;
