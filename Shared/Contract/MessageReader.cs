@@ -100,7 +100,7 @@ public static class MessageReader
                 break;
             }
 
-            builder.Append(char.IsControl(c) ? '·' : c);
+            builder.Append(char.IsControl(c) || c == '\uFEFF' ? '·' : c);
         }
 
         return builder.ToString();
