@@ -32,7 +32,8 @@ public static partial class MonitorHostingExtensions
 
         if (settings.Port is { } port)
         {
-            builder.WebHost.UseUrls($"http://{settings.Bind}:{port}");
+            // Kestrel picks a free port (0) on one address only: loopback is then 127.0.0.1, not both of localhost's.
+            builder.WebHost.UseUrls($"http://{(port == 0 && settings.Bind == "localhost" ? BindAddress.Loopback : settings.Bind)}:{port}");
         }
         else if (builder.Configuration["urls"] is null && builder.Configuration["http_ports"] is null)
         {
@@ -60,7 +61,7 @@ public static partial class MonitorHostingExtensions
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             foreach (var address in addresses)
             {
-                LogServing(logger, address.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal));
+                LogServing(logger, address.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
             }
         });
         return app;
