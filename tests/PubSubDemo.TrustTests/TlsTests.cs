@@ -9,7 +9,7 @@ public sealed class TlsTests(ITestOutputHelper output)
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Publisher_and_subscriber_run_every_pattern_over_TLS(bool clientCertificate)
+    public async Task Publisher_subscriber_and_monitor_run_every_pattern_over_TLS(bool clientCertificate)
     {
         using var certificates = new TestCertificates();
         await using var server = new TlsServerProcess(certificates.AuthorityFile);
@@ -23,6 +23,7 @@ public sealed class TlsTests(ITestOutputHelper output)
             settings["REDIS_TLS_KEY"] = client.KeyFile;
         }
 
+        await using var monitor = ServiceProcess.Start("Monitor", new Dictionary<string, string?>(settings) { ["REDIS_ADDR"] = server.Url("localhost"), ["MONITOR_PORT"] = "0" });
         await using var subscriber = await ServiceHost.Subscriber(server.Url(), settings).StartAndWaitConsumingAsync();
         await using var publisher = await ServiceHost.Publisher(server.Url(), new Dictionary<string, string?>(settings) { ["MESSAGE_COUNT"] = "20", ["PUBLISH_INTERVAL"] = "10ms" }).StartAsync();
 
@@ -30,6 +31,7 @@ public sealed class TlsTests(ITestOutputHelper output)
         await Wait.UntilAsync(() => stats.Channel.Handled == 20 && stats.Queue.Handled == 20 && stats.Stream.Handled == 20, "20 messages handled from the channel, the queue and the stream over TLS");
         Assert.Contains(subscriber.Log.Lines, line => line.Contains($"Connected to 127.0.0.1:{server.Port} (TLS)", StringComparison.Ordinal));
         Assert.Equal(0, stats.All.Sum(s => s.Malformed + s.Failed));
+        await monitor.WaitForOutputAsync($"Connected to localhost:{server.Port} (TLS)", TimeSpan.FromSeconds(30));
     }
 
     [Fact]
