@@ -6,6 +6,7 @@ using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Shared.Security;
 
 namespace PubSubDemo.Monitor;
 
@@ -23,14 +24,16 @@ public static partial class MonitorHostingExtensions
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton<SnapshotFeed>();
         builder.Services.AddHostedService<SnapshotCollector>();
+        builder.Services.AddServerAccess<CollectorAccess>();
 
         if (settings.Port is { } port)
         {
-            builder.WebHost.UseUrls($"http://+:{port}");
+            // Kestrel picks a free port (0) on one address only: loopback is then 127.0.0.1, not both of localhost's.
+            builder.WebHost.UseUrls($"http://{(port == 0 && settings.Bind == "localhost" ? BindAddress.Loopback : settings.Bind)}:{port}");
         }
         else if (builder.Configuration["urls"] is null && builder.Configuration["http_ports"] is null)
         {
-            builder.WebHost.UseUrls($"http://+:{MonitorSettings.DefaultPort}");
+            builder.WebHost.UseUrls($"http://{settings.Bind}:{MonitorSettings.DefaultPort}");
         }
 
         return builder;
@@ -54,7 +57,7 @@ public static partial class MonitorHostingExtensions
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             foreach (var address in addresses)
             {
-                LogServing(logger, address.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal));
+                LogServing(logger, address.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
             }
         });
         return app;

@@ -1,4 +1,5 @@
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Observability;
 
 namespace PubSubDemo.Monitor;
 
@@ -14,10 +15,14 @@ public sealed class MonitorSettings : IServiceSettings
     /// <summary>How far back the throughput and latency chart reaches.</summary>
     public TimeSpan History { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>MONITOR_BIND: the host part of the page's URL (<see cref="BindAddress"/>): loopback outside a container.</summary>
+    public string Bind { get; set; } = "localhost";
+
     public void Load(SettingsReader reader)
     {
         Port = reader.Raw(EnvironmentNames.MonitorPort) is null ? null : reader.Count(EnvironmentNames.MonitorPort, DefaultPort, 0, 65535);
         History = reader.Duration(EnvironmentNames.MonitorHistory, History, TimeSpan.FromSeconds(10));
+        Bind = BindAddress.Read(reader, EnvironmentNames.MonitorBind, loopback: "localhost");
         if (History > TimeSpan.FromHours(1))
         {
             reader.Error(EnvironmentNames.MonitorHistory, reader.Raw(EnvironmentNames.MonitorHistory), "use at most 1h");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using PubSubDemo.Publisher.Sending;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Shared.Security;
 
 namespace PubSubDemo.Publisher;
 
@@ -25,6 +26,7 @@ public static class PublisherHostingExtensions
             StreamMaxLength = sp.GetRequiredService<PublisherSettings>().StreamMaxLength,
         });
         builder.Services.AddHostedService<PublisherWorker>();
+        builder.Services.AddServerAccess<SenderAccess>();
         return builder;
     }
 }

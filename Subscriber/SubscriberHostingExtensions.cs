@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Shared.Security;
 using PubSubDemo.Subscriber.Consumers;
 using PubSubDemo.Subscriber.Processing;
 using PubSubDemo.Subscriber.Reporting;
@@ -30,6 +31,7 @@ public static class SubscriberHostingExtensions
         services.AddSingleton<ConsumerServices>();
         services.AddHostedService<SummaryReporter>();
         services.AddHostedService<BacklogPoller>();
+        services.AddServerAccess<ConsumerAccess>();
 
         // The PATTERN read once above decides which consumers exist; a bad one falls back to both here, and validation stops the host before any starts.
         if (messaging.Uses(Pattern.PubSub))

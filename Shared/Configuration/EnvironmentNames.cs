@@ -6,6 +6,16 @@ public static class EnvironmentNames
     public const string RedisAddr = "REDIS_ADDR";
     public const string RedisHost = "REDIS_HOST";
     public const string RedisPort = "REDIS_PORT";
+
+    // Trust (issue 12): the password as a file (Docker secrets), TLS certificates, where the HTTP listeners bind.
+    public const string RedisPasswordFile = "REDIS_PASSWORD_FILE";
+    public const string RedisTlsCa = "REDIS_TLS_CA";
+    public const string RedisTlsCert = "REDIS_TLS_CERT";
+    public const string RedisTlsKey = "REDIS_TLS_KEY";
+    public const string MonitorBind = "MONITOR_BIND";
+    public const string MetricsBind = "METRICS_BIND";
+    public const string RunningInContainer = "DOTNET_RUNNING_IN_CONTAINER";
+
     public const string Channel = "CHANNEL";
     public const string Queue = "QUEUE";
     public const string Stream = "STREAM";

@@ -119,7 +119,9 @@ public static class RedisAddress
     public static string Redact(string text)
     {
         text = System.Text.RegularExpressions.Regex.Replace(text, @"(?i)(password\s*=)[^,]*", "$1***");
-        return System.Text.RegularExpressions.Regex.Replace(text, @"^(rediss?://[^:@/]*:)[^@/]*@", "$1***@");
+        // redis://user:secret@host and the password-only form redis://secret@host; an @ in the password is a %40.
+        return System.Text.RegularExpressions.Regex.Replace(text, @"^(?i)(rediss?://)(?:([^:@/]*):)?[^@/]*@", m =>
+            m.Groups[2].Success ? $"{m.Groups[1].Value}{m.Groups[2].Value}:***@" : $"{m.Groups[1].Value}***@");
     }
 
     /// <summary>Where we connect, for a log line: endpoints and TLS, never the password.</summary>

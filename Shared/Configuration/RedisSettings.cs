@@ -1,3 +1,4 @@
+using PubSubDemo.Shared.Connection;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Shared.Configuration;
@@ -8,6 +9,9 @@ public sealed class RedisSettings : IServiceSettings
     public ConfigurationOptions Options { get; private set; } = new();
 
     public string Address { get; private set; } = "localhost:6379";
+
+    /// <summary>The server-certificate check when TLS is on: it knows why the last certificate was refused.</summary>
+    public ServerCertificateCheck? CertificateCheck { get; private set; }
 
     public void Load(SettingsReader reader)
     {
@@ -31,6 +35,12 @@ public sealed class RedisSettings : IServiceSettings
             return;
         }
 
+        if (!PasswordFile.Apply(reader, options))
+        {
+            return;
+        }
+
+        CertificateCheck = TlsSettings.Apply(reader, options);
         Address = address;
         Options = options;
     }

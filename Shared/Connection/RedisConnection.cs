@@ -60,6 +60,7 @@ public sealed partial class RedisConnection(
     {
         var options = settings.Options.Clone();
         options.AbortOnConnectFail = false;
+        ConnectionAccess.Restrict(options);
         options.ClientName ??= messaging.InstanceName;
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 5000);
         options.ReconnectRetryPolicy ??= new ExponentialRetry(250, (int)MaxBackoff.TotalMilliseconds);
@@ -101,7 +102,7 @@ public sealed partial class RedisConnection(
                 attempt++;
                 if (!multiplexer.IsConnected)
                 {
-                    return _lastFailure;
+                    return settings.CertificateCheck?.CurrentRejection ?? _lastFailure;
                 }
 
                 try

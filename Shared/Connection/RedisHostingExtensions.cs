@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Security;
 
 namespace PubSubDemo.Shared.Connection;
 
@@ -12,6 +13,7 @@ public static class RedisHostingExtensions
         builder.Services.AddSettings<RedisSettings>();
         builder.Services.AddSettings<MessagingSettings>();
         builder.Services.AddSingleton<RedisConnection>();
+        builder.Services.AddServerAccess<ConnectionAccess>();
         builder.Services.AddHostedService<RedisConnectionStarter>();
         return builder;
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace PubSubDemo.Shared.Contract;
 
@@ -24,9 +25,22 @@ public static class MessageReader
             return new(null, $"too large: {payload.Length} bytes, limit {maxBytes}");
         }
 
+        // A byte-order mark is allowed before UTF-8 JSON (RFC 8259 lets readers ignore it); some writers add one.
+        if (payload.StartsWith("\uFEFF"u8))
+        {
+            payload = payload[3..];
+        }
+
         if (payload.IsEmpty)
         {
             return new(null, "empty payload");
+        }
+
+        // Checked up front: bytes that are not UTF-8 in a field we skip would otherwise pass unseen, and in a
+        // string we read they would reach the handler as replacement characters.
+        if (!Utf8.IsValid(payload))
+        {
+            return new(null, "not valid UTF-8");
         }
 
         IncomingMessage? incoming;
@@ -86,7 +100,7 @@ public static class MessageReader
                 break;
             }
 
-            builder.Append(char.IsControl(c) ? '·' : c);
+            builder.Append(char.IsControl(c) || c == '\uFEFF' ? '·' : c);
         }
 
         return builder.ToString();

@@ -22,7 +22,7 @@ internal sealed partial class HealthEndpoint(
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var port = settings.MetricsPort!.Value;
-        _listener.Prefixes.Add($"http://+:{port}/health/");
+        _listener.Prefixes.Add($"http://{settings.MetricsBind}:{port}/health/");
         try
         {
             _listener.Start();
@@ -32,7 +32,7 @@ internal sealed partial class HealthEndpoint(
             throw new InvalidOperationException($"{EnvironmentNames.MetricsPort}={port}: cannot serve /health and /metrics there: {ex.Message}", ex);
         }
 
-        LogListening(port);
+        LogListening(settings.MetricsBind, port);
         return base.StartAsync(cancellationToken);
     }
 
@@ -139,6 +139,6 @@ internal sealed partial class HealthEndpoint(
         base.Dispose();
     }
 
-    [LoggerMessage(4001, LogLevel.Information, "Serving /metrics, /health/live and /health/ready on port {Port}")]
-    private partial void LogListening(int port);
+    [LoggerMessage(4001, LogLevel.Information, "Serving /metrics, /health/live and /health/ready on {Address} port {Port}")]
+    private partial void LogListening(string address, int port);
 }

@@ -7,6 +7,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Hosting;
+using PubSubDemo.Shared.Security;
 
 namespace PubSubDemo.Shared.Observability;
 
@@ -43,6 +44,7 @@ public static class ObservabilityHostingExtensions
         if (settings.MonitorReport)
         {
             services.AddHostedService<MonitorReporter>();
+            services.AddServerAccess<MonitorReportAccess>();
         }
 
         if (settings.MetricsPort is not null)
@@ -80,11 +82,12 @@ public static class ObservabilityHostingExtensions
                         options.Port = port;
                         options.ScrapeResponseCacheDurationMilliseconds = 0;
 
-                        // Every interface, as Prometheus scrapes a container from outside; /health/ shares the port.
+                        // METRICS_BIND: loopback outside a container, every interface in one (Prometheus scrapes it
+                        // from outside); /health/ shares the port.
                         options.ConfigureHttpListener = (_, listener) =>
                         {
                             listener.Prefixes.Clear();
-                            listener.Prefixes.Add($"http://+:{port}/metrics/");
+                            listener.Prefixes.Add($"http://{settings.MetricsBind}:{port}/metrics/");
                         };
                     });
                 }

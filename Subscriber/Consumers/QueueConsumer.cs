@@ -142,7 +142,9 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
             LogStopped(Consumer, returned);
             if (returned > 0)
             {
-                await subscriber.PublishAsync(Doorbell, RedisValue.EmptyString);
+                // A courtesy that wakes the other consumers sooner (they also look every IDLE_POLL). Fire and forget:
+                // a least-privilege subscriber may not PUBLISH (see ConsumerAccess), and a refused ring loses nothing.
+                await subscriber.PublishAsync(Doorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
             }
         }
         catch (Exception ex) when (RedisErrors.IsTransient(ex))

@@ -12,7 +12,7 @@ namespace PubSubDemo.Testing;
 /// </summary>
 public sealed class RedisServerFixture : IAsyncLifetime
 {
-    public const string DragonFlyImage = "docker.dragonflydb.io/dragonflydb/dragonfly:v1.34.2";
+    public const string DragonFlyImage = "docker.dragonflydb.io/dragonflydb/dragonfly:v1.40.1";
     public const string AddressVariable = "PUBSUBDEMO_TEST_REDIS";
 
     private RedisContainer? _container;

@@ -1,0 +1,23 @@
+using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Contract;
+using PubSubDemo.Shared.Observability;
+using PubSubDemo.Shared.Security;
+
+namespace PubSubDemo.Monitor.Collection;
+
+/// <summary>
+/// What <see cref="SnapshotCollector"/> reads: SCAN for the reports and processing lists, MGET of the reports, the
+/// queue's, stream's and dead-letter lists' lengths, the group's lag. Reads only: the monitor's user writes nothing.
+/// </summary>
+internal sealed class CollectorAccess(MessagingSettings messaging) : IServerAccess
+{
+    public void Describe(AccessRules rules)
+    {
+        var queue = messaging.Queue;
+        rules.Allow("scan", "mget", "get", "llen", "scard", "xlen", "xinfo|groups")
+            .Key(MonitorKeys.Match, glob: true)
+            .Key(queue).Key(KeyNames.DeadLetters(queue)).Key(KeyNames.Consumers(queue))
+            .Key(KeyNames.Processing(AccessRules.EscapeGlob(queue), "*"), glob: true)
+            .Key(messaging.Stream).Key(KeyNames.DeadLetters(messaging.Stream));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text;
+
+namespace PubSubDemo.Shared.Security;
+
+/// <summary>
+/// The commands, keys and channels one service uses, gathered from the parts that use them
+/// (<see cref="IServerAccess"/>), and written as one <c>ACL SETUSER</c> line for redis-cli.
+/// </summary>
+public sealed class AccessRules
+{
+    private readonly SortedSet<string> _commands = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _channels = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Commands => _commands;
+
+    public IReadOnlyCollection<string> Keys => _keys;
+
+    public IReadOnlyCollection<string> Channels => _channels;
+
+    /// <summary>Commands by name, lower case; a subcommand as <c>client|setname</c>.</summary>
+    public AccessRules Allow(params string[] commands)
+    {
+        foreach (var command in commands)
+        {
+            _commands.Add(command.ToLowerInvariant());
+        }
+
+        return this;
+    }
+
+    /// <summary>Key names or globs (<c>queue:processing:*</c>); glob characters in a literal name are escaped.</summary>
+    public AccessRules Key(string name, bool glob = false)
+    {
+        _keys.Add(glob ? name : EscapeGlob(name));
+        return this;
+    }
+
+    /// <summary>A channel by name, or a channel pattern exactly as the service subscribes to it.</summary>
+    public AccessRules Channel(string name, bool glob = false)
+    {
+        _channels.Add(glob ? name : EscapeGlob(name));
+        return this;
+    }
+
+    /// <summary>
+    /// <c>ACL SETUSER user on resetpass &gt;password resetkeys resetchannels -@all +cmd … ~key … &amp;channel …</c>:
+    /// the user gets exactly these rules, whatever it had before.
+    /// </summary>
+    public string ToSetUser(string user, string password)
+    {
+        var line = new StringBuilder("ACL SETUSER ").Append(user).Append(" on resetpass >").Append(password)
+            .Append(" resetkeys resetchannels -@all");
+        foreach (var command in _commands)
+        {
+            line.Append(" +").Append(command);
+        }
+
+        foreach (var key in _keys)
+        {
+            line.Append(" ~").Append(key);
+        }
+
+        foreach (var channel in _channels)
+        {
+            line.Append(" &").Append(channel);
+        }
+
+        return line.ToString();
+    }
+
+    /// <summary>Backslash before the glob characters, so <c>orders[1]</c> means itself and nothing more.</summary>
+    public static string EscapeGlob(string name)
+    {
+        var escaped = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
+    }
+}

@@ -1,0 +1,48 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Hosting;
+
+namespace PubSubDemo.Shared.Security;
+
+/// <summary>
+/// <c>acl</c>: prints the <c>ACL SETUSER</c> line for the user REDIS_ADDR names, with exactly the commands, keys and
+/// channels this service uses with its current settings. Pipe it to redis-cli as an administrator.
+/// </summary>
+internal sealed class AclVerb(IEnumerable<IServerAccess> parts, RedisSettings redis) : IServiceVerb
+{
+    /// <summary>Printed instead of a password when none is configured, so that the line is never used as is by mistake.</summary>
+    public const string PasswordPlaceholder = "CHANGE-ME";
+
+    public string Name => "acl";
+
+    public async Task<int> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var rules = new AccessRules();
+        foreach (var part in parts)
+        {
+            part.Describe(rules);
+        }
+
+        var user = redis.Options.User ?? DefaultUser;
+        await Console.Out.WriteLineAsync(rules.ToSetUser(user, redis.Options.Password ?? PasswordPlaceholder).AsMemory(), cancellationToken);
+        return 0;
+    }
+
+    /// <summary><c>pubsubdemo-publisher</c> and so on, after the service's assembly, when REDIS_ADDR names no user.</summary>
+    private static string DefaultUser =>
+        "pubsubdemo-" + (Assembly.GetEntryAssembly()?.GetName().Name ?? "service").Replace("PubSubDemo.", "", StringComparison.Ordinal).ToLowerInvariant();
+}
+
+public static class AccessServiceCollectionExtensions
+{
+    /// <summary>Registers one part's rules, and the <c>acl</c> verb that prints them all.</summary>
+    public static IServiceCollection AddServerAccess<T>(this IServiceCollection services)
+        where T : class, IServerAccess
+    {
+        services.AddSingleton<IServerAccess, T>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceVerb, AclVerb>());
+        return services;
+    }
+}

@@ -1,0 +1,44 @@
+using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Contract;
+using PubSubDemo.Shared.Security;
+
+namespace PubSubDemo.Subscriber.Consumers;
+
+/// <summary>
+/// What the consumers PATTERN starts send, with the commands inside <see cref="QueueScripts"/> (a script runs with
+/// the caller's permissions) and the lengths the monitor report reads (SubscriberReportSource). The subscriber's
+/// user reads and settles; it cannot publish on the channel or add to the stream.
+/// </summary>
+internal sealed class ConsumerAccess(MessagingSettings messaging) : IServerAccess
+{
+    public void Describe(AccessRules rules)
+    {
+        if (messaging.Uses(Pattern.PubSub))
+        {
+            // A glob CHANNEL is a PSUBSCRIBE, which the server allows only for that same pattern, written as is.
+            rules.Allow(messaging.ChannelIsPattern ? ["psubscribe", "punsubscribe"] : ["subscribe", "unsubscribe"])
+                .Channel(messaging.Channel, glob: messaging.ChannelIsPattern);
+        }
+
+        if (messaging.Uses(Pattern.Queue))
+        {
+            var queue = messaging.Queue;
+            // No PUBLISH: it would also allow publishing on CHANNEL. The ring after returning leftovers is fire and forget.
+            rules.Allow("subscribe", "unsubscribe").Channel(KeyNames.Doorbell(queue));
+            rules.Allow("evalsha", "eval", "script|load", "lpop", "rpush", "lmove", "exists", "srem");
+            rules.Allow("lrange", "incr", "expire", "pexpire", "multi", "exec", "lrem", "del", "unlink", "set", "setex", "sadd", "smembers", "llen");
+            rules.Key(queue).Key(KeyNames.DeadLetters(queue)).Key(KeyNames.Consumers(queue))
+                .Key(KeyNames.Processing(AccessRules.EscapeGlob(queue), "*"), glob: true)
+                .Key(KeyNames.Heartbeat(AccessRules.EscapeGlob(queue), "*"), glob: true)
+                .Key(KeyNames.Attempts(AccessRules.EscapeGlob(queue), "*"), glob: true);
+        }
+
+        if (messaging.Uses(Pattern.Stream))
+        {
+            var stream = messaging.Stream;
+            rules.Allow("subscribe", "unsubscribe").Channel(KeyNames.Doorbell(stream));
+            rules.Allow("xgroup|create", "xreadgroup", "xack", "xautoclaim", "xpending", "multi", "exec", "rpush", "llen", "xinfo|groups");
+            rules.Key(stream).Key(KeyNames.DeadLetters(stream));
+        }
+    }
+}
