@@ -16,15 +16,7 @@ public static class PublisherHostingExtensions
         builder.Services.AddSingleton<PublisherStats>();
         builder.Services.AddSettings<StatsFileSettings>();
         builder.Services.TryAddSingleton<LoopHeartbeat>();
-        builder.Services.AddSingleton(sp => new MessageSender(
-            sp.GetRequiredService<MessagingSettings>(),
-            sp.GetRequiredService<PublisherSettings>(),
-            sp.GetRequiredService<PublisherStats>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MessageSender>>())
-        {
-            StreamMaxLength = sp.GetRequiredService<PublisherSettings>().StreamMaxLength,
-        });
+        builder.Services.AddSingleton<MessageSender>();
         builder.Services.AddHostedService<PublisherWorker>();
         builder.Services.AddServerAccess<SenderAccess>();
         return builder;

@@ -17,6 +17,8 @@ internal sealed class PublisherMetrics
         meter.CreateObservableCounter("pubsubdemo.messages.unsent", () => stats.Unsent, "{message}", "Messages given up at shutdown because the server did not take them");
         meter.CreateObservableGauge("pubsubdemo.publish.buffered", () => stats.Buffered, "{message}", "Messages created and not yet taken by the server");
         meter.CreateObservableGauge("pubsubdemo.queue.length", () => Known(stats.LastQueueLength), "{message}", "Queue length after the last push");
+        meter.CreateObservableGauge("pubsubdemo.stream.length", () => Known(stats.LastStreamLength), "{entry}", "Stream length after the last STREAM_MAXLEN trim");
+        meter.CreateObservableGauge("pubsubdemo.stream.retention_held", () => Known(stats.LastStreamLength < 0 ? -1 : stats.StreamRetentionHeld ? 1 : 0), "{flag}", "1 while a lagging consumer group keeps the stream past STREAM_MAXLEN");
         meter.CreateObservableGauge("pubsubdemo.channel.receivers", () => Known(stats.LastReceivers), "{subscriber}", "Subscribers the last channel publish reached");
     }
 

@@ -35,6 +35,8 @@ internal sealed class PublisherReportSource(
             Retries = stats.Retries,
             Unsent = stats.Unsent,
             Receivers = stats.LastReceivers >= 0 ? stats.LastReceivers : null,
+            StreamLength = stats.LastStreamLength >= 0 ? stats.LastStreamLength : null,
+            StreamRetentionHeld = stats.LastStreamLength >= 0 ? stats.StreamRetentionHeld : null,
         };
     }
 

@@ -22,9 +22,6 @@ internal sealed partial class MessageSender(
     private readonly ServerRetry _retry = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), time);
     private IDestination[]? _destinations;
 
-    /// <summary>Stream trimming: STREAM_MAXLEN, approximate so XADD stays O(1).</summary>
-    public long? StreamMaxLength { get; init; }
-
     /// <summary>
     /// Reads <paramref name="source"/> until it completes, with up to <see cref="MaxBatchesInFlight"/> batches on the wire
     /// at once; <paramref name="drain"/> cancels retries at the shutdown deadline.
@@ -71,7 +68,8 @@ internal sealed partial class MessageSender(
 
         if (messaging.Uses(Pattern.Stream))
         {
-            destinations.Add(new StreamDestination(messaging.Stream, StreamMaxLength, scripts, settings.LogMessages, logger));
+            var retention = settings.StreamMaxLength is { } maxLength ? new StreamRetention(messaging.Stream, maxLength, stats, logger) : null;
+            destinations.Add(new StreamDestination(messaging.Stream, retention, scripts, settings.LogMessages, logger));
         }
 
         return [.. destinations];

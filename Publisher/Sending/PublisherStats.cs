@@ -30,6 +30,12 @@ public sealed class PublisherStats
 
     public long Buffered => Created - Sent - Unsent;
 
+    /// <summary>The stream's length after the last STREAM_MAXLEN trim; -1 before one ran.</summary>
+    public long LastStreamLength { get; private set; } = -1;
+
+    /// <summary>True while a lagging consumer group keeps the stream past STREAM_MAXLEN.</summary>
+    public bool StreamRetentionHeld { get; private set; }
+
     /// <summary>When the first batch was acknowledged, and how many messages it held; null before.</summary>
     public (DateTimeOffset At, long Count)? FirstSent =>
         Interlocked.Read(ref _firstSentUtcTicks) is > 0 and var ticks ? (new DateTimeOffset(ticks, TimeSpan.Zero), Interlocked.Read(ref _firstBatchCount)) : null;
@@ -39,6 +45,12 @@ public sealed class PublisherStats
         Interlocked.Read(ref _lastSentUtcTicks) is > 0 and var ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     internal void OnCreated() => Interlocked.Increment(ref _created);
+
+    internal void OnStreamTrimmed(long length, bool held)
+    {
+        LastStreamLength = length;
+        StreamRetentionHeld = held;
+    }
 
     internal void OnSent(int count, DateTimeOffset at)
     {

@@ -16,6 +16,9 @@ internal sealed class ScriptFallback(ILogger logger)
     /// <summary>True when <paramref name="count"/> messages should go as one script rather than one command each.</summary>
     public bool UseScript(int count) => count > 1 && !_unavailable;
 
+    /// <summary>False once the server has refused a script.</summary>
+    public bool Available => !_unavailable;
+
     /// <summary>Records the refusal (logged once) and returns it as the failure to retry.</summary>
     private RedisServerException Refused(RedisServerException ex)
     {

@@ -15,18 +15,12 @@ internal static class SendScripts
         """;
 
     /// <summary>
-    /// KEYS[1] the stream; ARGV[1] the approximate MAXLEN or empty to keep everything, ARGV[2] the field name,
-    /// ARGV[3..] the payloads. Returns each new entry's id.
+    /// KEYS[1] the stream; ARGV[1] the field name, ARGV[2..] the payloads. Returns each new entry's id. STREAM_MAXLEN is
+    /// applied by <see cref="StreamRetention"/>, which keeps what a consumer group has not read.
     /// </summary>
     public const string AddMany = """
         local ids = {}
-        for i = 3, #ARGV do
-            if ARGV[1] == '' then
-                ids[i - 2] = redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[i])
-            else
-                ids[i - 2] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', ARGV[2], ARGV[i])
-            end
-        end
+        for i = 2, #ARGV do ids[i - 1] = redis.call('XADD', KEYS[1], '*', ARGV[1], ARGV[i]) end
         return ids
         """;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Contract;
 using StackExchange.Redis;
@@ -6,14 +5,13 @@ using StackExchange.Redis;
 namespace PubSubDemo.Publisher.Sending;
 
 /// <summary>
-/// The stream (consumer groups): XADD, trimmed approximately to STREAM_MAXLEN when set, as one script for the batch or
-/// one command per message, with the stream's doorbell rung right behind.
+/// The stream (consumer groups): XADD as one script for the batch or one command per message, with the stream's
+/// doorbell rung right behind and, with STREAM_MAXLEN, the trim that keeps unread entries (<see cref="StreamRetention"/>).
 /// </summary>
-internal sealed class StreamDestination(string stream, long? maxLength, ScriptFallback scripts, bool logMessages, ILogger logger) : IDestination
+internal sealed class StreamDestination(string stream, StreamRetention? retention, ScriptFallback scripts, bool logMessages, ILogger logger) : IDestination
 {
     private readonly RedisKey _stream = stream;
     private readonly RedisChannel _doorbell = RedisChannel.Literal(KeyNames.Doorbell(stream));
-    private readonly RedisValue _maxLength = maxLength?.ToString(CultureInfo.InvariantCulture) ?? "";
 
     public Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
     {
@@ -22,9 +20,20 @@ internal sealed class StreamDestination(string stream, long? maxLength, ScriptFa
             return BatchParts.AllTaken;
         }
 
-        var script = scripts.UseScript(pending.Count) ? database.ScriptEvaluateAsync(SendScripts.AddMany, [_stream], BatchParts.Arguments(pending, _maxLength, KeyNames.StreamField)) : null;
+        var script = scripts.UseScript(pending.Count) ? database.ScriptEvaluateAsync(SendScripts.AddMany, [_stream], BatchParts.Arguments(pending, KeyNames.StreamField)) : null;
         var each = script is null ? AddEach(database, pending) : null;
         database.Publish(_doorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
+        if (retention is not null)
+        {
+            if (scripts.Available)
+            {
+                retention.Trim(database);
+            }
+            else
+            {
+                retention.Unavailable();
+            }
+        }
         return scripts.RepliesAsync(script, static reply => (RedisValue[])reply!, each, (i, id) => OnAdded(pending[i], id));
     }
 
@@ -42,7 +51,7 @@ internal sealed class StreamDestination(string stream, long? maxLength, ScriptFa
         var each = new Task<RedisValue>[pending.Count];
         for (var i = 0; i < each.Length; i++)
         {
-            each[i] = database.StreamAddAsync(_stream, [new(KeyNames.StreamField, pending[i].Payload)], maxLength: maxLength, useApproximateMaxLength: maxLength is not null);
+            each[i] = database.StreamAddAsync(_stream, [new(KeyNames.StreamField, pending[i].Payload)]);
         }
 
         return each;

@@ -75,6 +75,12 @@ public sealed record MonitorReport
     /// <summary>Publisher: how many subscribers the last channel publish reached.</summary>
     public long? Receivers { get; init; }
 
+    /// <summary>Publisher with STREAM_MAXLEN: the stream's length after the last trim.</summary>
+    public long? StreamLength { get; init; }
+
+    /// <summary>Publisher with STREAM_MAXLEN: true while a lagging consumer group keeps the stream past the limit.</summary>
+    public bool? StreamRetentionHeld { get; init; }
+
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, MonitorJsonContext.Default.MonitorReport);
 
     /// <summary>Reads a report; null for anything that is not one (another writer under the prefix, a newer format).</summary>
@@ -101,7 +107,8 @@ public sealed record SourceReport(
     long DeadLettered,
     long Dropped,
     long Gaps,
-    double Rate);
+    double Rate,
+    long Lost = 0);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -110,9 +110,12 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
                 break;
             }
 
-            if (entry.IsNull)
+            if (entry.IsNull || entry.Values is not { Length: > 0 })
             {
-                // Trimmed or deleted while pending: nothing left to handle, so acknowledge it away.
+                // Trimmed or deleted while pending (the server answers its id with no fields; XADD cannot make an
+                // entry without one): nothing left to handle. Counted and logged as lost, then
+                // acknowledged so the group stops handing it out.
+                Processor.Lost(MessageSource.Stream, entry.Id.ToString());
                 acks.Add(entry.Id);
                 continue;
             }
@@ -164,6 +167,13 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         {
             var claim = await database.StreamAutoClaimAsync(_stream, Messaging.Group, Consumer, minIdle, start, Settings.BatchSize);
             start = claim.NextStartId;
+
+            // Redis 7 drops entries that were deleted while pending from the group itself and names them here.
+            foreach (var deleted in claim.DeletedIds)
+            {
+                Processor.Lost(MessageSource.Stream, deleted.ToString());
+            }
+
             if (claim.ClaimedEntries.Length == 0)
             {
                 break;

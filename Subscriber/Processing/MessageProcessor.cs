@@ -90,6 +90,17 @@ public sealed partial class MessageProcessor(
         }
     }
 
+    /// <summary>
+    /// A delivered entry whose payload is gone (trimmed or deleted by another client while it was pending): nothing can
+    /// be handled, so it is counted and logged as lost with its id, never acknowledged away in silence.
+    /// </summary>
+    public void Lost(MessageSource source, string entryId)
+    {
+        var sink = telemetry.For(source);
+        sink.OnLost();
+        LogLost(sink.Name, entryId);
+    }
+
     /// <summary>The consumer shed a delivery before processing it (the channel buffer was full).</summary>
     public void Dropped(MessageSource source) => telemetry.For(source).OnDropped();
 
@@ -128,6 +139,9 @@ public sealed partial class MessageProcessor(
 
     [LoggerMessage(3002, LogLevel.Warning, "Malformed message from {Source}: {Reason}; payload starts {Excerpt}")]
     private partial void LogMalformed(string source, string reason, string excerpt);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Lost {Source} entry {EntryId}: it was trimmed or deleted on the server before it was handled")]
+    private partial void LogLost(string source, string entryId);
 
     [LoggerMessage(3003, LogLevel.Warning, "Handler failed on {Source} message {Id}: {Reason}")]
     private partial void LogHandlerFailed(string source, string id, string reason);
