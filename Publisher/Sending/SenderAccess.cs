@@ -8,9 +8,10 @@ namespace PubSubDemo.Publisher.Sending;
 /// What <see cref="MessageSender"/> sends, for PATTERN: PUBLISH (one by one, or in <see cref="SendScripts.PublishMany"/>),
 /// RPUSH and the doorbell's PUBLISH, XADD (one by one, or in <see cref="SendScripts.AddMany"/>). A script runs its
 /// commands with the caller's permissions, so those are allowed as well as EVALSHA, EVAL and SCRIPT LOAD.
-/// Reading is not: this user can add to the queue and the stream, never take from them.
+/// Reading is not: this user can add to the queue and the stream, never take from them. With STREAM_MAXLEN the trim
+/// script (<see cref="StreamRetention"/>) also reads the stream's length, groups and oldest entries, and trims it.
 /// </summary>
-internal sealed class SenderAccess(MessagingSettings messaging) : IServerAccess
+internal sealed class SenderAccess(MessagingSettings messaging, PublisherSettings settings) : IServerAccess
 {
     public void Describe(AccessRules rules)
     {
@@ -27,6 +28,10 @@ internal sealed class SenderAccess(MessagingSettings messaging) : IServerAccess
         if (messaging.Uses(Pattern.Stream))
         {
             rules.Allow("xadd", "publish", "evalsha", "eval", "script|load").Key(messaging.Stream).Channel(KeyNames.Doorbell(messaging.Stream));
+            if (settings.StreamMaxLength is not null)
+            {
+                rules.Allow("xlen", "xinfo|groups", "xpending", "xrange", "xtrim");
+            }
         }
     }
 }
