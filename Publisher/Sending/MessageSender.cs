@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Publisher.Cluster;
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Contract;
@@ -23,10 +25,10 @@ internal sealed partial class MessageSender(
     private const int MaxBatchesInFlight = 8;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
-    private readonly RedisChannel _channel = RedisChannel.Literal(messaging.Channel);
+    private readonly RedisChannel _channel = PubSubChannels.For(messaging, messaging.Channel);
     private readonly RedisValue _channelName = messaging.Channel;
-    private readonly RedisChannel _queueDoorbell = RedisChannel.Literal(KeyNames.Doorbell(messaging.Queue));
-    private readonly RedisChannel _streamDoorbell = RedisChannel.Literal(KeyNames.Doorbell(messaging.Stream));
+    private readonly RedisChannel _queueDoorbell = PubSubChannels.Doorbell(messaging, messaging.Queue);
+    private readonly RedisChannel _streamDoorbell = PubSubChannels.Doorbell(messaging, messaging.Stream);
     private readonly RedisKey _queue = messaging.Queue;
     private readonly RedisKey _stream = messaging.Stream;
     private volatile bool _scriptsUnavailable;
@@ -162,7 +164,7 @@ internal sealed partial class MessageSender(
             }
             else
             {
-                publishMany = database.ScriptEvaluateAsync(SendScripts.PublishMany, values: Arguments(publish, _channelName));
+                publishMany = BatchPublish.EvaluateAsync(database, messaging, Arguments(publish, _channelName));
             }
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 
 namespace PubSubDemo.Shared.Connection;
@@ -13,6 +14,7 @@ public static class RedisHostingExtensions
         builder.Services.AddSettings<MessagingSettings>();
         builder.Services.AddSingleton<RedisConnection>();
         builder.Services.AddHostedService<RedisConnectionStarter>();
+        builder.Services.AddHostedService<ClusterStartup>();
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Observability;
@@ -31,7 +32,7 @@ internal sealed partial class ChannelConsumer(
             return;
         }
 
-        var channel = messaging.ChannelIsPattern ? RedisChannel.Pattern(messaging.Channel) : RedisChannel.Literal(messaging.Channel);
+        var channel = PubSubChannels.Channel(messaging);
         var queue = await SubscribeAsync(multiplexer.GetSubscriber(), channel, stoppingToken);
         if (queue is null)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Observability;
@@ -42,7 +43,7 @@ internal sealed partial class QueueConsumer(
         }
 
         var database = multiplexer.GetDatabase();
-        var doorbell = RedisChannel.Literal(KeyNames.Doorbell(messaging.Queue));
+        var doorbell = PubSubChannels.Doorbell(messaging, messaging.Queue);
         var subscriber = multiplexer.GetSubscriber();
         var recover = true;
         void OnRestored()

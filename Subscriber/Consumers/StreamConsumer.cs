@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Observability;
@@ -39,7 +40,7 @@ internal sealed partial class StreamConsumer(
 
         var database = multiplexer.GetDatabase();
         var subscriber = multiplexer.GetSubscriber();
-        var doorbell = RedisChannel.Literal(KeyNames.Doorbell(messaging.Stream));
+        var doorbell = PubSubChannels.Doorbell(messaging, messaging.Stream);
         var recover = true;
         void OnRestored()
         {
