@@ -6,10 +6,11 @@ using StackExchange.Redis;
 namespace PubSubDemo.Publisher.Cluster;
 
 /// <summary>
-/// The batch publish script in the mode PUBSUB_MODE asks for. A classic PUBLISH from a script runs on any node
-/// (a cluster broadcasts it over its bus). SPUBLISH from a script runs only on the primary that owns the channel's
-/// slot ("Script attempted to access a non local key" elsewhere), so the sharded script names the channel in KEYS,
-/// which routes it to that primary on a cluster and changes nothing on a single server.
+/// The batch publish script in the mode PUBSUB_MODE asks for. Both name the channel in KEYS, which routes the script
+/// to the primary that owns the channel's slot on a cluster and changes nothing on a single server. SPUBLISH from a
+/// script runs only there ("Script attempted to access a non local key" elsewhere). A classic PUBLISH from a script
+/// runs on any node, which broadcasts it over the bus, but a script without keys goes to any node the client picks,
+/// so batches that enter the cluster at different nodes would reach subscribers out of order.
 /// </summary>
 internal static class BatchPublish
 {
@@ -24,5 +25,5 @@ internal static class BatchPublish
     public static Task<RedisResult> EvaluateAsync(IDatabase database, MessagingSettings messaging, RedisValue[] values) =>
         messaging.PubSubMode == PubSubMode.Sharded
             ? database.ScriptEvaluateAsync(ShardedPublishMany, [messaging.Channel], values)
-            : database.ScriptEvaluateAsync(SendScripts.PublishMany, values: values);
+            : database.ScriptEvaluateAsync(SendScripts.PublishMany, [messaging.Channel], values);
 }

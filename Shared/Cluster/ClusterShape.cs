@@ -13,7 +13,8 @@ public sealed record ClusterShape(IReadOnlyList<ClusterShape.Primary> Primaries,
 
     public sealed record Placement(string What, string Name, int Slot, string Node);
 
-    public static async Task<ClusterShape?> ReadAsync(IConnectionMultiplexer multiplexer, MessagingSettings messaging)
+    /// <summary>The shape as the connected nodes report it; the placements of <paramref name="messaging"/>'s names when given.</summary>
+    public static async Task<ClusterShape?> ReadAsync(IConnectionMultiplexer multiplexer, MessagingSettings? messaging = null)
     {
         var server = multiplexer.GetServers().FirstOrDefault(s => s.IsConnected && s.ServerType == ServerType.Cluster);
         if (server is null || await server.ClusterNodesAsync() is not { } configuration)
@@ -34,6 +35,11 @@ public sealed record ClusterShape(IReadOnlyList<ClusterShape.Primary> Primaries,
         {
             var slot = multiplexer.HashSlot(name);
             names.Add(new Placement(what, name, slot, Address(configuration.GetBySlot(slot)?.EndPoint)));
+        }
+
+        if (messaging is null)
+        {
+            return new ClusterShape(primaries, configuration.Nodes.Count(n => n.IsReplica), names);
         }
 
         if (messaging.Uses(Pattern.PubSub) && messaging.PubSubMode == PubSubMode.Sharded)

@@ -21,9 +21,13 @@ public static class PubSubChannels
     public static RedisChannel Doorbell(MessagingSettings messaging, string queueOrStream) =>
         For(messaging, KeyNames.Doorbell(queueOrStream));
 
-    /// <summary>A channel by its exact name (what the publisher sends to), literal or sharded.</summary>
+    /// <summary>
+    /// A channel by its exact name (what the publisher sends to), sharded or classic. A classic channel is routed by
+    /// its slot like a key: the client would otherwise send each PUBLISH to any node, and messages that enter the
+    /// cluster at different nodes reach a subscriber out of order. No effect on a single server.
+    /// </summary>
     public static RedisChannel For(MessagingSettings messaging, string name) =>
-        messaging.PubSubMode == PubSubMode.Sharded ? RedisChannel.Sharded(name) : RedisChannel.Literal(name);
+        messaging.PubSubMode == PubSubMode.Sharded ? RedisChannel.Sharded(name) : RedisChannel.Literal(name).WithKeyRouting();
 
     /// <summary>The settings checks that the cluster adds: names whose derived keys can share their slot, and no glob with sharded.</summary>
     public static void Validate(SettingsReader reader, MessagingSettings messaging)

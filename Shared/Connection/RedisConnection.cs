@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using StackExchange.Redis;
 
@@ -120,6 +121,7 @@ public sealed partial class RedisConnection(
 
         ServerDescription = await DescribeServerAsync(multiplexer);
         LogConnected(Endpoint, ServerDescription);
+        await ShardedPubSub.EnsureAvailableAsync(multiplexer, messaging, $"{ServerDescription} at {Endpoint}", _logger);
         return multiplexer;
     }
 

@@ -14,7 +14,7 @@ public static class RedisHostingExtensions
         builder.Services.AddSettings<MessagingSettings>();
         builder.Services.AddSingleton<RedisConnection>();
         builder.Services.AddHostedService<RedisConnectionStarter>();
-        builder.Services.AddHostedService<ClusterStartup>();
+        builder.Services.AddHostedService<ClusterShapeReporter>();
         return builder;
     }
 
