@@ -13,7 +13,7 @@ public sealed class ProcessesOnClusterTests(RedisClusterFixture fixture, ITestOu
     private RedisCluster Cluster => fixture.Cluster;
 
     [Fact]
-    public async Task The_monitor_lists_every_process_whose_report_lives_on_any_primary()
+    public async Task The_monitor_lists_every_process_whose_report_lives_on_any_primary_and_reads_the_queue_from_its_node()
     {
         output.WriteLine(fixture.Description);
         var names = new Dictionary<string, string?> { ["PATTERN"] = "queue", ["QUEUE"] = TestNames.Unique("queue"), ["REDIS_ADDR"] = fixture.Address, ["LOG_MESSAGES"] = "false" };
@@ -47,16 +47,17 @@ public sealed class ProcessesOnClusterTests(RedisClusterFixture fixture, ITestOu
             var port = int.Parse(monitor.Output.First(l => l.Contains("Monitor at http://localhost:", StringComparison.Ordinal)).Split(':')[^1], CultureInfo.InvariantCulture);
             using var http = new HttpClient();
             IReadOnlyList<string> listed = [];
+            long? consumers = null;
             await Wait.UntilAsync(
                 async () =>
                 {
                     using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/api/snapshot"));
-                    listed = response.StatusCode == HttpStatusCode.OK ? Instances(await response.Content.ReadAsStringAsync()) : [];
-                    return instances.All(listed.Contains);
+                    (listed, consumers) = response.StatusCode == HttpStatusCode.OK ? Read(await response.Content.ReadAsStringAsync()) : ([], null);
+                    return instances.All(listed.Contains) && consumers == 3;
                 },
-                $"the monitor's snapshot lists {string.Join(", ", instances)}",
+                $"the monitor's snapshot lists {string.Join(", ", instances)} and the queue's 3 consumers",
                 TimeSpan.FromSeconds(40));
-            output.WriteLine($"The monitor lists: {string.Join(", ", listed)}");
+            output.WriteLine($"The monitor lists: {string.Join(", ", listed)}; the queue has {consumers} consumers");
             Assert.Equal(instances.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
         }
         finally
@@ -120,9 +121,12 @@ public sealed class ProcessesOnClusterTests(RedisClusterFixture fixture, ITestOu
         }
     }
 
-    private static List<string> Instances(string snapshot)
+    /// <summary>The instances the snapshot lists, and the queue's consumer count it read from the queue's node.</summary>
+    private static (IReadOnlyList<string> Instances, long? Consumers) Read(string snapshot)
     {
         using var document = JsonDocument.Parse(snapshot);
-        return document.RootElement.GetProperty("processes").EnumerateArray().Select(p => p.GetProperty("report").GetProperty("instance").GetString()!).ToList();
+        var instances = document.RootElement.GetProperty("processes").EnumerateArray().Select(p => p.GetProperty("report").GetProperty("instance").GetString()!).ToList();
+        var consumers = document.RootElement.GetProperty("backlog").TryGetProperty("consumers", out var count) ? count.GetInt64() : (long?)null;
+        return (instances, consumers);
     }
 }
