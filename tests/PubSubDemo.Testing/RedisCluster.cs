@@ -57,6 +57,12 @@ public sealed class RedisCluster : IAsyncDisposable
                 await Wait.UntilAsync(async () => IsReady(await CommandAsync(redisCli, node.Port, "cluster", "info")), $"the cluster node on port {node.Port} reports cluster_state:ok with 16384 slots served", TimeSpan.FromSeconds(30));
             }
 
+            // A replica that has not finished its first sync cannot take over: failover tests need every link up.
+            foreach (var replica in nodes.Skip(primaries))
+            {
+                await Wait.UntilAsync(async () => (await CommandAsync(redisCli, replica.Port, "info", "replication")).Contains("master_link_status:up", StringComparison.Ordinal), $"the replica on port {replica.Port} is in sync with its primary", TimeSpan.FromSeconds(30));
+            }
+
             cluster.Client = await ConnectionMultiplexer.ConnectAsync($"{cluster.Address},allowAdmin=true");
             await Wait.UntilAsync(
                 () => cluster.Client.GetServers().Count(s => s.IsConnected && !s.IsReplica) == primaries && cluster.Client.GetServers().Count(s => s.IsConnected && s.IsReplica) == primaries * replicasPerPrimary,
