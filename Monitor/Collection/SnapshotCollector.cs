@@ -1,3 +1,4 @@
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Contract;
@@ -7,8 +8,9 @@ using StackExchange.Redis;
 namespace PubSubDemo.Monitor.Collection;
 
 /// <summary>
-/// Once a second: finds every process by its report key (SCAN, which DragonFly, Redis and Valkey all answer),
-/// reads the reports, reads the backlog of QUEUE and STREAM from the server, and publishes one snapshot.
+/// Once a second: finds every process by its report key (SCAN, which DragonFly, Redis and Valkey all answer; on a
+/// cluster, on every primary), reads the reports, reads the backlog of QUEUE and STREAM from the node that holds
+/// each (the client routes by slot), and publishes one snapshot.
 /// </summary>
 internal sealed partial class SnapshotCollector(
     RedisConnection connection,
@@ -75,23 +77,11 @@ internal sealed partial class SnapshotCollector(
 
     internal async Task<Snapshot> CollectAsync(IConnectionMultiplexer multiplexer)
     {
-        var server = multiplexer.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica)
-            ?? throw new RedisException("no connected server");
+        // On a cluster the reports and the processing lists are spread over the primaries: every one is scanned.
         var database = multiplexer.GetDatabase();
-
-        var keys = new List<RedisKey>();
-        await foreach (var key in server.KeysAsync(pattern: MonitorKeys.Match, pageSize: 1000))
-        {
-            keys.Add(key);
-        }
-
-        var processingKeys = new List<RedisKey>();
-        await foreach (var key in server.KeysAsync(pattern: KeyNames.Processing(messaging.Queue, "*"), pageSize: 1000))
-        {
-            processingKeys.Add(key);
-        }
-
-        var values = keys.Count == 0 ? Task.FromResult(Array.Empty<RedisValue>()) : database.StringGetAsync([.. keys]);
+        var keys = await ClusterKeys.ScanAsync(multiplexer, MonitorKeys.Match);
+        var processingKeys = await ClusterKeys.ScanAsync(multiplexer, KeyNames.Processing(messaging.Queue, "*"));
+        var values = ClusterKeys.GetEachAsync(database, keys);
         var queueLength = TryAsync(database.ListLengthAsync(messaging.Queue));
         var queueDead = TryAsync(database.ListLengthAsync(KeyNames.DeadLetters(messaging.Queue)));
         var consumers = TryAsync(database.SetLengthAsync(KeyNames.Consumers(messaging.Queue)));

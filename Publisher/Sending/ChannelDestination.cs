@@ -1,13 +1,17 @@
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Publisher.Cluster;
+using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Shared.Configuration;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Publisher.Sending;
 
-/// <summary>Pub/sub fan-out: PUBLISH to CHANNEL, as one script for the batch or one command per message.</summary>
-internal sealed class ChannelDestination(string channel, ScriptFallback scripts, PublisherStats stats, bool logMessages, ILogger logger) : IDestination
+/// <summary>Pub/sub fan-out: PUBLISH (or SPUBLISH, PUBSUB_MODE=sharded) to CHANNEL, as one script for the batch or one command per message.</summary>
+internal sealed class ChannelDestination(MessagingSettings messaging, ScriptFallback scripts, PublisherStats stats, bool logMessages, ILogger logger) : IDestination
 {
-    private readonly RedisChannel _channel = RedisChannel.Literal(channel);
-    private readonly RedisValue _channelName = channel;
+    private readonly string channel = messaging.Channel;
+    private readonly RedisChannel _channel = PubSubChannels.For(messaging, messaging.Channel);
+    private readonly RedisValue _channelName = messaging.Channel;
 
     public Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
     {
@@ -16,7 +20,7 @@ internal sealed class ChannelDestination(string channel, ScriptFallback scripts,
             return BatchParts.AllTaken;
         }
 
-        var script = scripts.UseScript(pending.Count) ? database.ScriptEvaluateAsync(SendScripts.PublishMany, values: BatchParts.Arguments(pending, _channelName)) : null;
+        var script = scripts.UseScript(pending.Count) ? BatchPublish.EvaluateAsync(database, messaging, BatchParts.Arguments(pending, _channelName)) : null;
         var each = script is null ? PublishEach(database, pending) : null;
         return scripts.RepliesAsync(script, static reply => (long[])reply!, each, (i, receivers) => OnPublished(pending[i], receivers));
     }

@@ -58,18 +58,18 @@ internal sealed partial class MessageSender(
         var destinations = new List<IDestination>(3);
         if (messaging.Uses(Pattern.PubSub))
         {
-            destinations.Add(new ChannelDestination(messaging.Channel, scripts, stats, settings.LogMessages, logger));
+            destinations.Add(new ChannelDestination(messaging, scripts, stats, settings.LogMessages, logger));
         }
 
         if (messaging.Uses(Pattern.Queue))
         {
-            destinations.Add(new QueueDestination(messaging.Queue, stats, settings.LogMessages, logger));
+            destinations.Add(new QueueDestination(messaging, stats, settings.LogMessages, logger));
         }
 
         if (messaging.Uses(Pattern.Stream))
         {
             var retention = settings.StreamMaxLength is { } maxLength ? new StreamRetention(messaging.Stream, maxLength, stats, logger) : null;
-            destinations.Add(new StreamDestination(messaging.Stream, retention, scripts, settings.LogMessages, logger));
+            destinations.Add(new StreamDestination(messaging, retention, scripts, settings.LogMessages, logger));
         }
 
         return [.. destinations];

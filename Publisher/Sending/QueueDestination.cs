@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Contract;
 using StackExchange.Redis;
@@ -6,10 +8,11 @@ using StackExchange.Redis;
 namespace PubSubDemo.Publisher.Sending;
 
 /// <summary>The list queue (competing consumers): one RPUSH for the batch, with the queue's doorbell rung right behind it.</summary>
-internal sealed class QueueDestination(string queue, PublisherStats stats, bool logMessages, ILogger logger) : IDestination
+internal sealed class QueueDestination(MessagingSettings messaging, PublisherStats stats, bool logMessages, ILogger logger) : IDestination
 {
-    private readonly RedisKey _queue = queue;
-    private readonly RedisChannel _doorbell = RedisChannel.Literal(KeyNames.Doorbell(queue));
+    private readonly string queue = messaging.Queue;
+    private readonly RedisKey _queue = messaging.Queue;
+    private readonly RedisChannel _doorbell = PubSubChannels.Doorbell(messaging, messaging.Queue);
 
     public async Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
     {

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
 using StackExchange.Redis;
 
@@ -8,10 +10,11 @@ namespace PubSubDemo.Publisher.Sending;
 /// The stream (consumer groups): XADD as one script for the batch or one command per message, with the stream's
 /// doorbell rung right behind and, with STREAM_MAXLEN, the trim that keeps unread entries (<see cref="StreamRetention"/>).
 /// </summary>
-internal sealed class StreamDestination(string stream, StreamRetention? retention, ScriptFallback scripts, bool logMessages, ILogger logger) : IDestination
+internal sealed class StreamDestination(MessagingSettings messaging, StreamRetention? retention, ScriptFallback scripts, bool logMessages, ILogger logger) : IDestination
 {
-    private readonly RedisKey _stream = stream;
-    private readonly RedisChannel _doorbell = RedisChannel.Literal(KeyNames.Doorbell(stream));
+    private readonly string stream = messaging.Stream;
+    private readonly RedisKey _stream = messaging.Stream;
+    private readonly RedisChannel _doorbell = PubSubChannels.Doorbell(messaging, messaging.Stream);
 
     public Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
     {

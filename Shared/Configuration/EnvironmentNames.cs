@@ -28,6 +28,9 @@ public static class EnvironmentNames
     public const string SummaryInterval = "SUMMARY_INTERVAL";
     public const string LogMessages = "LOG_MESSAGES";
 
+    // Redis Cluster (issue 9).
+    public const string PubSubMode = "PUBSUB_MODE";
+
     public const string PublishInterval = "PUBLISH_INTERVAL";
     public const string PublishRate = "PUBLISH_RATE";
     public const string MessageCount = "MESSAGE_COUNT";

@@ -1,3 +1,5 @@
+using PubSubDemo.Shared.Cluster;
+
 namespace PubSubDemo.Shared.Configuration;
 
 /// <summary>The names both services agree on: channel, queue, stream, and which of them to use.</summary>
@@ -21,6 +23,9 @@ public sealed class MessagingSettings : IServiceSettings
     public string Group { get; set; } = "subscribers";
 
     public Pattern Pattern { get; set; } = Pattern.Both;
+
+    /// <summary>PUBSUB_MODE: classic PUBLISH/SUBSCRIBE or sharded SPUBLISH/SSUBSCRIBE, for CHANNEL and the doorbells.</summary>
+    public PubSubMode PubSubMode { get; set; } = PubSubMode.Classic;
 
     public int MaxMessageBytes { get; set; } = Contract.MessageReader.DefaultMaxBytes;
 
@@ -47,6 +52,7 @@ public sealed class MessagingSettings : IServiceSettings
         Stream = reader.NonEmpty(EnvironmentNames.Stream, Stream);
         Group = reader.NonEmpty(EnvironmentNames.Group, Group);
         Pattern = reader.Choice(EnvironmentNames.Pattern, Pattern, Patterns);
+        PubSubMode = reader.Choice(EnvironmentNames.PubSubMode, PubSubMode, PubSubChannels.Modes);
         MaxMessageBytes = reader.Count(EnvironmentNames.MaxMessageBytes, MaxMessageBytes, 64, 512 * 1024 * 1024);
         var pinned = reader.Raw(EnvironmentNames.InstanceName);
         InstanceName = pinned ?? InstanceNames.Create();
@@ -60,5 +66,7 @@ public sealed class MessagingSettings : IServiceSettings
         {
             reader.Error(EnvironmentNames.Stream, Stream, "a stream name cannot hold glob characters (* ? [)");
         }
+
+        PubSubChannels.Validate(reader, this);
     }
 }

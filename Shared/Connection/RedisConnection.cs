@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using StackExchange.Redis;
 
@@ -121,6 +122,7 @@ public sealed partial class RedisConnection(
 
         ServerDescription = await DescribeServerAsync(multiplexer);
         LogConnected(Endpoint, ServerDescription);
+        await ShardedPubSub.EnsureAvailableAsync(multiplexer, messaging, $"{ServerDescription} at {Endpoint}", _logger);
         return multiplexer;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Security;
 
@@ -15,6 +16,7 @@ public static class RedisHostingExtensions
         builder.Services.AddSingleton<RedisConnection>();
         builder.Services.AddServerAccess<ConnectionAccess>();
         builder.Services.AddHostedService<RedisConnectionStarter>();
+        builder.Services.AddHostedService<ClusterShapeReporter>();
         return builder;
     }
 

@@ -2,23 +2,57 @@ namespace PubSubDemo.Shared.Contract;
 
 /// <summary>
 /// The server-side names derived from QUEUE and STREAM, so the publisher, the subscriber and the tests agree.
-/// A name in braces would pin every key of a queue to one Redis Cluster slot; DragonFly and a single Redis need none.
+/// Every derived key and doorbell starts with the base name in braces (<c>{message_queue}:dead</c>), a Redis Cluster
+/// hash tag: it hashes exactly like the plain base name, so a queue and all its keys live in one slot, and each script
+/// and transaction touches one slot. The base name itself stays as the user wrote it (a plain
+/// <c>RPUSH message_queue …</c> still lands in our queue); a base name that already holds a hash tag is used as it is.
 /// </summary>
 public static class KeyNames
 {
     /// <summary>A pub/sub channel the publisher rings after a push, so idle consumers wake without polling.</summary>
-    public static string Doorbell(string queueOrStream) => $"{queueOrStream}:doorbell";
+    public static string Doorbell(string queueOrStream) => $"{Tag(queueOrStream)}:doorbell";
 
-    public static string DeadLetters(string queueOrStream) => $"{queueOrStream}:dead";
+    public static string DeadLetters(string queueOrStream) => $"{Tag(queueOrStream)}:dead";
 
-    public static string Processing(string queue, string consumer) => $"{queue}:processing:{consumer}";
+    public static string Processing(string queue, string consumer) => $"{Tag(queue)}:processing:{consumer}";
 
-    public static string Heartbeat(string queue, string consumer) => $"{queue}:heartbeat:{consumer}";
+    public static string Heartbeat(string queue, string consumer) => $"{Tag(queue)}:heartbeat:{consumer}";
 
-    public static string Consumers(string queue) => $"{queue}:consumers";
+    public static string Consumers(string queue) => $"{Tag(queue)}:consumers";
 
-    public static string Attempts(string queue, string messageId) => $"{queue}:attempts:{messageId}";
+    public static string Attempts(string queue, string messageId) => $"{Tag(queue)}:attempts:{messageId}";
 
     /// <summary>The field of a stream entry that holds the JSON message.</summary>
     public const string StreamField = "data";
+
+    /// <summary>
+    /// The prefix of every derived name: <c>{name}</c>, or <paramref name="name"/> itself when it already holds a
+    /// hash tag (a '{' followed later by a '}' with something between), since the cluster then hashes only that tag.
+    /// </summary>
+    public static string Tag(string name) => HashTag(name) is not null ? name : $"{{{name}}}";
+
+    /// <summary>
+    /// The part of <paramref name="key"/> that Redis Cluster hashes: the text between the first '{' and the first
+    /// '}' after it, when that is not empty; null when the whole key is hashed.
+    /// </summary>
+    public static string? HashTag(string key)
+    {
+        var open = key.IndexOf('{', StringComparison.Ordinal);
+        if (open < 0)
+        {
+            return null;
+        }
+
+        var close = key.IndexOf('}', open + 1);
+        return close > open + 1 ? key[(open + 1)..close] : null;
+    }
+
+    /// <summary>
+    /// Why <paramref name="name"/> cannot be a queue or stream base name, or null when it can. A name with a '}' and
+    /// no hash tag (<c>a}b</c>, <c>a{}b</c>) hashes whole, and no braced prefix can hash like it.
+    /// </summary>
+    public static string? Problem(string name) =>
+        HashTag(name) is null && name.Contains('}', StringComparison.Ordinal)
+            ? "a name with '}' must hold a hash tag such as {orders}:jobs, so that its derived keys can share its cluster slot"
+            : null;
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Subscriber.Processing;
 using StackExchange.Redis;
@@ -27,7 +28,7 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
             return;
         }
 
-        var channel = _messaging.ChannelIsPattern ? RedisChannel.Pattern(_messaging.Channel) : RedisChannel.Literal(_messaging.Channel);
+        var channel = PubSubChannels.Channel(_messaging);
         var queue = await SubscribeAsync(multiplexer.GetSubscriber(), channel, stoppingToken);
         if (queue is null)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Subscriber.Processing;
@@ -21,7 +22,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
 
     protected override string LoopName => nameof(QueueConsumer);
 
-    protected override RedisChannel Doorbell { get; } = RedisChannel.Literal(KeyNames.Doorbell(services.Messaging.Queue));
+    protected override RedisChannel Doorbell { get; } = PubSubChannels.Doorbell(services.Messaging, services.Messaging.Queue);
 
     protected override TimeSpan IdleWait => Settings.IdlePoll;
 

@@ -1,3 +1,4 @@
+using PubSubDemo.Shared.Cluster;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Subscriber.Processing;
@@ -19,7 +20,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
     protected override string LoopName => nameof(StreamConsumer);
 
-    protected override RedisChannel Doorbell { get; } = RedisChannel.Literal(KeyNames.Doorbell(services.Messaging.Stream));
+    protected override RedisChannel Doorbell { get; } = PubSubChannels.Doorbell(services.Messaging, services.Messaging.Stream);
 
     /// <summary>Never longer than half of CLAIM_IDLE, so abandoned entries are claimed on time.</summary>
     protected override TimeSpan IdleWait => Settings.IdlePoll < Settings.ClaimIdle / 2 ? Settings.IdlePoll : Settings.ClaimIdle / 2;

@@ -258,7 +258,7 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
                         return false;
                     }
 
-                    await foreach (var key in server.Connection.GetServer(server.Address).KeysAsync(pattern: $"{queue}:processing:*"))
+                    await foreach (var key in server.Connection.GetServer(server.Address).KeysAsync(pattern: KeyNames.Processing(queue, "*")))
                     {
                         if (await db.ListLengthAsync(key) > 0)
                         {

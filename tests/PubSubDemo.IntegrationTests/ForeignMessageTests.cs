@@ -115,7 +115,7 @@ public sealed class ForeignMessageTests(RedisServerFixture server, ITestOutputHe
             Assert.Equal((consumer, 1), (dead[i].Consumer, dead[i].Attempts));
         }
 
-        await Wait.UntilAsync(async () => (await server.KeysAsync($"{queue}:processing:*")).Count == 0, "the queue consumer has settled its last batch");
+        await Wait.UntilAsync(async () => (await server.KeysAsync(KeyNames.Processing(queue, "*"))).Count == 0, "the queue consumer has settled its last batch");
         Assert.Equal(0, await server.Database.ListLengthAsync(queue));
     }
 }

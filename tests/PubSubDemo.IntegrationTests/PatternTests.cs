@@ -1,3 +1,4 @@
+using PubSubDemo.Shared.Contract;
 using PubSubDemo.Subscriber.Processing;
 using Xunit.Abstractions;
 
@@ -24,7 +25,7 @@ public sealed class PatternTests(RedisServerFixture server, ITestOutputHelper ou
             () => handler.Count(MessageSource.Channel) >= count && handler.Count(MessageSource.Queue) >= count,
             $"{count} messages arrive on both the channel and the queue");
         await publisher.WaitForShutdownAsync(Wait.Default);
-        await Wait.UntilAsync(async () => (await server.KeysAsync($"{queue}:processing:*")).Count == 0, "the queue consumer has settled its last batch");
+        await Wait.UntilAsync(async () => (await server.KeysAsync(KeyNames.Processing(queue, "*"))).Count == 0, "the queue consumer has settled its last batch");
 
         Assert.Equal(expected, handler.Ids(MessageSource.Channel));
         Assert.Equal(expected, handler.Ids(MessageSource.Queue));

@@ -32,7 +32,7 @@ public sealed class QueueTests(RedisServerFixture server, ITestOutputHelper outp
         var expected = Published.Ids(publisher, count);
 
         await Wait.UntilAsync(() => handlers.Sum(h => h.Count(MessageSource.Queue)) >= count, $"{count} queue messages are handled");
-        await Wait.UntilAsync(async () => (await server.KeysAsync($"{queue}:processing:*")).Count == 0, "every processing list is settled");
+        await Wait.UntilAsync(async () => (await server.KeysAsync(KeyNames.Processing(queue, "*"))).Count == 0, "every processing list is settled");
 
         var ids = handlers.SelectMany(h => h.Ids(MessageSource.Queue)).ToList();
         Assert.Equal(count, ids.Count);
@@ -48,8 +48,8 @@ public sealed class QueueTests(RedisServerFixture server, ITestOutputHelper outp
             await subscriber.StopAsync();
         }
 
-        Assert.Empty(await server.KeysAsync($"{queue}:heartbeat:*"));
-        Assert.Empty(await server.KeysAsync($"{queue}:processing:*"));
+        Assert.Empty(await server.KeysAsync(KeyNames.Heartbeat(queue, "*")));
+        Assert.Empty(await server.KeysAsync(KeyNames.Processing(queue, "*")));
         Assert.Equal(0, await server.Database.SetLengthAsync(KeyNames.Consumers(queue)));
     }
 
@@ -102,7 +102,7 @@ public sealed class QueueTests(RedisServerFixture server, ITestOutputHelper outp
         Assert.Equal(handled.Count, handled.Distinct().Count());
         Assert.Equal(remaining.Count, remaining.Distinct().Count());
         Assert.Equal(expected.Order(StringComparer.Ordinal), handled.Concat(remaining).Order(StringComparer.Ordinal));
-        Assert.Empty(await server.KeysAsync($"{queue}:processing:*"));
+        Assert.Empty(await server.KeysAsync(KeyNames.Processing(queue, "*")));
         Assert.Equal(0, await server.Database.ListLengthAsync(KeyNames.DeadLetters(queue)));
     }
 }

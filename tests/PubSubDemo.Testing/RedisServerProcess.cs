@@ -13,14 +13,19 @@ public sealed class RedisServerProcess : IAsyncDisposable
 {
     private readonly string _directory;
     private readonly bool _persistent;
+    private readonly IReadOnlyList<string> _extraArguments;
     private Process? _process;
 
-    private RedisServerProcess(int port, bool persistent)
+    private RedisServerProcess(int port, bool persistent, IReadOnlyList<string>? extraArguments = null)
     {
         Port = port;
         _persistent = persistent;
+        _extraArguments = extraArguments ?? [];
         _directory = Directory.CreateTempSubdirectory("pubsubdemo-redis-").FullName;
     }
+
+    /// <summary>The server's working directory (its data files, a cluster node's nodes.conf), removed on dispose.</summary>
+    public string DataDirectory => _directory;
 
     public int Port { get; }
 
@@ -55,6 +60,14 @@ public sealed class RedisServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>A server on <paramref name="port"/> with more command-line options, e.g. a cluster node's.</summary>
+    public static async Task<RedisServerProcess> StartAsync(int port, IReadOnlyList<string> extraArguments)
+    {
+        var server = new RedisServerProcess(port, persistent: false, extraArguments);
+        await server.StartAsync();
+        return server;
+    }
+
     public async Task StartAsync()
     {
         var executable = FindExecutable() ?? throw new InvalidOperationException(
@@ -70,6 +83,8 @@ public sealed class RedisServerProcess : IAsyncDisposable
             arguments.AddRange(["--appendfsync", "always"]);
         }
 
+        arguments.AddRange(_extraArguments);
+
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         arguments.ForEach(start.ArgumentList.Add);
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
@@ -77,7 +92,11 @@ public sealed class RedisServerProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await Wait.UntilAsync(async () => await PingAsync(), $"redis-server answers on port {Port}", TimeSpan.FromSeconds(15));
+        var process = _process;
+        await Wait.UntilAsync(
+            async () => process.HasExited ? throw new InvalidOperationException($"redis-server on port {Port} exited with code {process.ExitCode} (port taken?)") : await PingAsync(),
+            $"redis-server answers on port {Port}",
+            TimeSpan.FromSeconds(15));
     }
 
     /// <summary>kill -9: the server vanishes mid-flight, as in a crash.</summary>

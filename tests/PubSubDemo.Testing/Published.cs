@@ -1,9 +1,9 @@
 using PubSubDemo.Shared.Configuration;
 
-namespace PubSubDemo.IntegrationTests;
+namespace PubSubDemo.Testing;
 
 /// <summary>What a publisher host sends: ids are its instance name and a sequence number from 1.</summary>
-internal static class Published
+public static class Published
 {
     public static string Sender(ServiceHost publisher) => publisher.Get<MessagingSettings>().InstanceName;
 
