@@ -8,9 +8,11 @@ namespace PubSubDemo.Shared.Security;
 
 /// <summary>
 /// <c>acl</c>: prints the <c>ACL SETUSER</c> line for the user REDIS_ADDR names, with exactly the commands, keys and
-/// channels this service uses with its current settings. Pipe it to redis-cli as an administrator.
+/// channels this service uses with its current settings. Pipe it to redis-cli as an administrator. The rules and the
+/// settings are resolved only when the verb runs (after the settings were checked): looking verbs up by name must not
+/// build, and so validate, every settings class.
 /// </summary>
-internal sealed class AclVerb(IEnumerable<IServerAccess> parts, RedisSettings redis) : IServiceVerb
+internal sealed class AclVerb(IServiceProvider services) : IServiceVerb
 {
     /// <summary>Printed instead of a password when none is configured, so that the line is never used as is by mistake.</summary>
     public const string PasswordPlaceholder = "CHANGE-ME";
@@ -19,8 +21,9 @@ internal sealed class AclVerb(IEnumerable<IServerAccess> parts, RedisSettings re
 
     public async Task<int> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
+        var redis = services.GetRequiredService<RedisSettings>();
         var rules = new AccessRules();
-        foreach (var part in parts)
+        foreach (var part in services.GetServices<IServerAccess>())
         {
             part.Describe(rules);
         }

@@ -1,5 +1,5 @@
 using PubSubDemo.Publisher.Sending;
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Processing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Processing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.ClusterTests;

@@ -1,4 +1,4 @@
-using PubSubDemo.Subscriber.Stats;
+using PubSubDemo.Subscriber.Processing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.ClusterTests;
