@@ -10,6 +10,7 @@ public sealed class ClusterErrorsTests
     [InlineData("CLUSTERDOWN The cluster is down")]
     [InlineData("CLUSTERDOWN Hash slot not served")]
     [InlineData("TRYAGAIN Multiple keys request during rehashing of slot")]
+    [InlineData("EXECABORT Transaction discarded because of previous errors.")]
     [InlineData("READONLY You can't write against a read only replica.")]
     [InlineData("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.")]
     public void A_cluster_changing_shape_is_transient(string reply) =>
