@@ -16,6 +16,9 @@ namespace PubSubDemo.ClusterTests.Support;
 /// </summary>
 internal sealed class MessageFlow : IAsyncDisposable
 {
+    /// <summary>BATCH_SIZE of the subscribers: at most this many messages are in one consumer's hands at once.</summary>
+    public const int BatchSize = 20;
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<(TimeSpan At, long Sent)> _acks = [];
     private readonly CancellationTokenSource _stop = new();
@@ -58,7 +61,7 @@ internal sealed class MessageFlow : IAsyncDisposable
     public static async Task<MessageFlow> StartAsync(RedisCluster cluster, MessageSource source, string key, string mode, int count, int rate, ITestOutputHelper output)
     {
         var (pattern, name) = source == MessageSource.Queue ? ("queue", "QUEUE") : ("stream", "STREAM");
-        var settings = new Dictionary<string, string?> { ["PATTERN"] = pattern, [name] = key, ["PUBSUB_MODE"] = mode, ["BATCH_SIZE"] = "20" };
+        var settings = new Dictionary<string, string?> { ["PATTERN"] = pattern, [name] = key, ["PUBSUB_MODE"] = mode, ["BATCH_SIZE"] = $"{BatchSize}" };
         var flow = new MessageFlow(cluster, new ServiceHostGroup(output), source, key, count);
         try
         {
