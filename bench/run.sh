@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark: the server's own limit (redis-benchmark) and the real publisher and subscribers, in one run,
-# on one private redis-server, so every figure is measured on the same machine at the same time.
+# on one private redis-server, then the same services on a private 3-node Redis Cluster, so every figure is measured
+# on the same machine at the same time.
 #
-#   ./bench/run.sh                   full run (under 10 minutes on 2 cores)
-#   ./bench/run.sh --quick           smoke run (under 1 minute once built)
+#   ./bench/run.sh                   full run (under 8 minutes on 2 cores)
+#   ./bench/run.sh --quick           smoke run (under 1.5 minutes once built)
 #   ./bench/run.sh --message-size 1024   pad message content to 1 KiB (redis-benchmark sends the same bytes)
 #
 # Writes bench/results/latest.md, latest.json and latency.png; logs of every process go to a temporary folder

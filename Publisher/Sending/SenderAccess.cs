@@ -1,3 +1,4 @@
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Shared.Security;
@@ -15,19 +16,28 @@ internal sealed class SenderAccess(MessagingSettings messaging, PublisherSetting
 {
     public void Describe(AccessRules rules)
     {
+        var publish = messaging.PubSubMode == PubSubMode.Sharded ? "spublish" : "publish";
+        if (messaging.PubSubMode == PubSubMode.Sharded)
+        {
+            // SPUBLISH to the channel and the doorbells, and the probe at start that the server has sharded pub/sub (ShardedPubSub).
+            rules.Allow("spublish").Channel(ShardedPubSub.ProbeChannel);
+        }
+
         if (messaging.Uses(Pattern.PubSub))
         {
-            rules.Allow("publish", "evalsha", "eval", "script|load").Channel(messaging.Channel);
+            // The batch script names the channel in KEYS so that a cluster routes it to the channel's slot (BatchPublish);
+            // the server checks declared keys against the key rules, so the channel's name is allowed as a key too.
+            rules.Allow(publish, "evalsha", "eval", "script|load").Channel(messaging.Channel).Key(messaging.Channel);
         }
 
         if (messaging.Uses(Pattern.Queue))
         {
-            rules.Allow("rpush", "publish").Key(messaging.Queue).Channel(KeyNames.Doorbell(messaging.Queue));
+            rules.Allow("rpush", publish).Key(messaging.Queue).Channel(KeyNames.Doorbell(messaging.Queue));
         }
 
         if (messaging.Uses(Pattern.Stream))
         {
-            rules.Allow("xadd", "publish", "evalsha", "eval", "script|load").Key(messaging.Stream).Channel(KeyNames.Doorbell(messaging.Stream));
+            rules.Allow("xadd", publish, "evalsha", "eval", "script|load").Key(messaging.Stream).Channel(KeyNames.Doorbell(messaging.Stream));
             if (settings.StreamMaxLength is not null)
             {
                 rules.Allow("xlen", "xinfo|groups", "xpending", "xrange", "xtrim");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
@@ -22,6 +23,10 @@ public sealed partial class RedisConnection(
     private Task<IConnectionMultiplexer>? _connecting;
     private ConnectionMultiplexer? _multiplexer;
     private string _lastFailure = "not connected yet";
+
+    // Connections (endpoint and type) lost since the first connect. On a cluster the client also raises
+    // ConnectionRestored when it first reaches a node it has just discovered: only a connection in here was restored.
+    private readonly ConcurrentDictionary<(string EndPoint, ConnectionType Type), bool> _lost = new();
 
     /// <summary>Raised when a lost connection comes back, so consumers can look again for work they may have missed.</summary>
     public event Action? Restored;
@@ -82,6 +87,7 @@ public sealed partial class RedisConnection(
         multiplexer.ConnectionFailed += (_, e) =>
         {
             _lastFailure = e.Exception?.GetBaseException().Message ?? e.FailureType.ToString();
+            _lost[(RedisAddress.Format(e.EndPoint!), e.ConnectionType)] = true;
 
             // Before the first successful connect, the waiting loop below reports progress instead.
             if (ServerDescription.Length > 0)
@@ -91,8 +97,11 @@ public sealed partial class RedisConnection(
         };
         multiplexer.ConnectionRestored += (_, e) =>
         {
-            LogConnectionRestored(RedisAddress.Format(e.EndPoint!), e.ConnectionType.ToString());
-            Restored?.Invoke();
+            if (_lost.TryRemove((RedisAddress.Format(e.EndPoint!), e.ConnectionType), out bool _))
+            {
+                LogConnectionRestored(RedisAddress.Format(e.EndPoint!), e.ConnectionType.ToString());
+                Restored?.Invoke();
+            }
         };
 
         var attempt = 0;

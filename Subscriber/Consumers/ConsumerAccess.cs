@@ -1,3 +1,4 @@
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Shared.Security;
@@ -13,10 +14,18 @@ internal sealed class ConsumerAccess(MessagingSettings messaging) : IServerAcces
 {
     public void Describe(AccessRules rules)
     {
+        // PUBSUB_MODE=sharded: SSUBSCRIBE for the channel and the doorbells, and the SPUBLISH probe at start (ShardedPubSub).
+        var sharded = messaging.PubSubMode == PubSubMode.Sharded;
+        string[] subscribe = sharded ? ["ssubscribe", "sunsubscribe"] : ["subscribe", "unsubscribe"];
+        if (sharded)
+        {
+            rules.Allow("spublish").Channel(ShardedPubSub.ProbeChannel);
+        }
+
         if (messaging.Uses(Pattern.PubSub))
         {
             // A glob CHANNEL is a PSUBSCRIBE, which the server allows only for that same pattern, written as is.
-            rules.Allow(messaging.ChannelIsPattern ? ["psubscribe", "punsubscribe"] : ["subscribe", "unsubscribe"])
+            rules.Allow(messaging.ChannelIsPattern ? ["psubscribe", "punsubscribe"] : subscribe)
                 .Channel(messaging.Channel, glob: messaging.ChannelIsPattern);
         }
 
@@ -24,7 +33,7 @@ internal sealed class ConsumerAccess(MessagingSettings messaging) : IServerAcces
         {
             var queue = messaging.Queue;
             // No PUBLISH: it would also allow publishing on CHANNEL. The ring after returning leftovers is fire and forget.
-            rules.Allow("subscribe", "unsubscribe").Channel(KeyNames.Doorbell(queue));
+            rules.Allow(subscribe).Channel(KeyNames.Doorbell(queue));
             rules.Allow("evalsha", "eval", "script|load", "lpop", "rpush", "lmove", "exists", "srem");
             rules.Allow("lrange", "incr", "expire", "pexpire", "multi", "exec", "lrem", "del", "unlink", "set", "setex", "sadd", "smembers", "llen");
             rules.Key(queue).Key(KeyNames.DeadLetters(queue)).Key(KeyNames.Consumers(queue))
@@ -36,7 +45,7 @@ internal sealed class ConsumerAccess(MessagingSettings messaging) : IServerAcces
         if (messaging.Uses(Pattern.Stream))
         {
             var stream = messaging.Stream;
-            rules.Allow("subscribe", "unsubscribe").Channel(KeyNames.Doorbell(stream));
+            rules.Allow(subscribe).Channel(KeyNames.Doorbell(stream));
             rules.Allow("xgroup|create", "xreadgroup", "xack", "xautoclaim", "xpending", "multi", "exec", "rpush", "llen", "xinfo|groups");
             rules.Key(stream).Key(KeyNames.DeadLetters(stream));
         }

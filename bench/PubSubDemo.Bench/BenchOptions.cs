@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace PubSubDemo.Bench;
 
-/// <summary>How long and how hard each part runs: the full run (under 10 minutes) or --quick (under 1 minute).</summary>
+/// <summary>How long and how hard each part runs: the full run (under 8 minutes) or --quick (under 1.5 minutes).</summary>
 internal sealed record BenchOptions
 {
     public required bool Quick { get; init; }

@@ -7,14 +7,14 @@ using EnvNames = PubSubDemo.Shared.Configuration.EnvironmentNames;
 namespace PubSubDemo.Bench;
 
 /// <summary>One end-to-end run: which path, how many subscribers, and how fast the publisher sends (0 = as fast as it can).</summary>
-internal sealed record RunSpec(string Key, string Title, string Pattern, int Subscribers, double Rate, TimeSpan Duration);
+internal sealed record RunSpec(string Key, string Title, string Pattern, int Subscribers, double Rate, TimeSpan Duration, string PubSubMode = "classic");
 
 /// <summary>
 /// Runs the real publisher and subscriber processes against the benchmark's server: subscribers first, each
 /// checked ready on the server, a rest to read their idle memory, then the publisher for a set time, then a drain
 /// (queue and stream until nothing is left, pub/sub a short pause), then SIGTERM and their STATS_FILEs.
 /// </summary>
-internal sealed class EndToEnd(RedisServer server, BenchOptions options, string runFolder, Action<string> log)
+internal sealed class EndToEnd(IBenchTarget server, BenchOptions options, string runFolder, Action<string> log)
 {
     private string PublisherDll => Path.Combine(options.Root, "Publisher", "bin", "Release", "net10.0", "PubSubDemo.Publisher.dll");
 
@@ -31,7 +31,7 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
             throw new InvalidOperationException($"the publisher did not send a sample message:\n{publisher.Tail()}");
         }
 
-        var payload = (byte[]?)await server.Database.ListGetByIndexAsync(queue, 0) ?? throw new InvalidOperationException("no sample message in the queue");
+        var payload = (byte[]?)await server.Database().ListGetByIndexAsync(queue, 0) ?? throw new InvalidOperationException("no sample message in the queue");
         await server.FlushAsync();
         return payload;
     }
@@ -50,7 +50,7 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
         {
             for (var i = 0; i < spec.Subscribers; i++)
             {
-                var subscriber = ServiceProcess.Start(SubscriberDll, $"subscriber-{i + 1}", folder, Environment(spec.Pattern, names).With(("STATS_WARMUP", $"{options.Warmup.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms")));
+                var subscriber = ServiceProcess.Start(SubscriberDll, $"subscriber-{i + 1}", folder, Environment(spec, names).With(("STATS_WARMUP", $"{options.Warmup.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms")));
                 subscribers.Add(subscriber);
                 memory.Watch(subscriber.Pid);
             }
@@ -63,9 +63,9 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
             memory.Reset();
 
             var cpuStart = subscribers.ToDictionary(s => s.Pid, s => Proc.CpuSeconds(s.Pid) ?? 0);
-            var redisCpuStart = Proc.CpuSeconds(server.Pid) ?? 0;
+            var redisCpuStart = server.CpuSeconds();
             var clock = Stopwatch.StartNew();
-            publisher = ServiceProcess.Start(PublisherDll, "publisher", folder, Environment(spec.Pattern, names).With(
+            publisher = ServiceProcess.Start(PublisherDll, "publisher", folder, Environment(spec, names).With(
                 (EnvNames.PublishRate, spec.Rate.ToString(CultureInfo.InvariantCulture)),
                 (EnvNames.Duration, $"{spec.Duration.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms")));
             memory.Watch(publisher.Pid);
@@ -100,7 +100,7 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
             await DrainAsync(spec, names);
             var seconds = clock.Elapsed.TotalSeconds;
             var cpu = subscribers.ToDictionary(s => s.Pid, s => ((Proc.CpuSeconds(s.Pid) ?? 0) - cpuStart[s.Pid]) / seconds * 100);
-            var redisCpu = ((Proc.CpuSeconds(server.Pid) ?? 0) - redisCpuStart) / seconds * 100;
+            var redisCpu = ((server.CpuSeconds()) - redisCpuStart) / seconds * 100;
             memory.SampleNow();
             var peaks = subscribers.ToDictionary(s => s.Pid, s => memory.PeakOf(s.Pid));
             var publisherPeak = memory.PeakOf(publisher.Pid);
@@ -203,7 +203,7 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
     /// <summary>Ready means the server sees every subscriber: on the channel, or on the doorbell and in the consumer registry or group.</summary>
     private async Task WaitReadyAsync(RunSpec spec, string names, List<ServiceProcess> subscribers)
     {
-        var db = server.Database;
+        var db = server.Database();
         async Task<bool> Ready()
         {
             if (subscribers.FirstOrDefault(s => s.HasExited) is { } dead)
@@ -214,12 +214,12 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
             switch (spec.Pattern)
             {
                 case "pubsub":
-                    return await server.SubscribersAsync($"{names}:channel") == spec.Subscribers;
+                    return await server.SubscribersAsync($"{names}:channel", spec.PubSubMode == "sharded") == spec.Subscribers;
                 case "queue":
-                    return await server.SubscribersAsync(KeyNames.Doorbell($"{names}:queue")) == spec.Subscribers
+                    return await server.SubscribersAsync(KeyNames.Doorbell($"{names}:queue"), spec.PubSubMode == "sharded") == spec.Subscribers
                         && await db.SetLengthAsync(KeyNames.Consumers($"{names}:queue")) == spec.Subscribers;
                 default:
-                    if (await server.SubscribersAsync(KeyNames.Doorbell($"{names}:stream")) != spec.Subscribers)
+                    if (await server.SubscribersAsync(KeyNames.Doorbell($"{names}:stream"), spec.PubSubMode == "sharded") != spec.Subscribers)
                     {
                         return false;
                     }
@@ -241,7 +241,7 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
     /// <summary>Waits until nothing published is still on its way: the queue and every processing list empty, or the group caught up.</summary>
     private async Task DrainAsync(RunSpec spec, string names)
     {
-        var db = server.Database;
+        var db = server.Database();
         var timeout = TimeSpan.FromSeconds(options.Quick ? 30 : 120);
         switch (spec.Pattern)
         {
@@ -258,7 +258,7 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
                         return false;
                     }
 
-                    await foreach (var key in server.Connection.GetServer(server.Address).KeysAsync(pattern: KeyNames.Processing(queue, "*")))
+                    foreach (var key in await server.KeysAsync(KeyNames.Processing(queue, "*")))
                     {
                         if (await db.ListLengthAsync(key) > 0)
                         {
@@ -279,6 +279,9 @@ internal sealed class EndToEnd(RedisServer server, BenchOptions options, string 
                 break;
         }
     }
+
+    private Dictionary<string, string> Environment(RunSpec spec, string names) =>
+        Environment(spec.Pattern, names).With((EnvNames.PubSubMode, spec.PubSubMode));
 
     private Dictionary<string, string> Environment(string pattern, string names)
     {

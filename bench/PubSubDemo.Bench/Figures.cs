@@ -53,7 +53,9 @@ internal sealed record BenchResults(
     string Payload,
     IReadOnlyList<ServerFigure> ServerFigures,
     IReadOnlyList<RunFigures> Runs,
-    IReadOnlyList<TargetCheck> Targets);
+    IReadOnlyList<TargetCheck> Targets,
+    string Cluster,
+    IReadOnlyList<RunFigures> ClusterRuns);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(BenchResults))]

@@ -23,6 +23,28 @@ internal static class Plan
     }
 }
 
+/// <summary>The same runs on the benchmark's 3-node cluster, each compared with a run of the same run (<see cref="ClusterComparison"/>).</summary>
+internal static class ClusterPlan
+{
+    public static IEnumerable<RunSpec> Runs(BenchOptions options)
+    {
+        var peak = options.PeakDuration;
+        yield return new("cluster-pubsub-3-classic", "pub/sub classic, 3 subscribers, on the cluster", "pubsub", 3, 0, peak, "classic");
+        yield return new("cluster-pubsub-3-sharded", "pub/sub sharded, 3 subscribers, on the cluster", "pubsub", 3, 0, peak, "sharded");
+        yield return new("cluster-queue-3", "queue, 3 consumers, on the cluster", "queue", 3, 0, peak);
+        yield return new("cluster-stream-3", "stream, 3 consumers, on the cluster", "stream", 3, 0, peak);
+    }
+
+    /// <summary>Each cluster run and the run it is set beside: the same run on one node, or classic beside sharded.</summary>
+    public static readonly IReadOnlyList<(string Run, string Beside, string Why)> ClusterComparison =
+    [
+        ("cluster-pubsub-3-classic", "pubsub-3", "classic PUBLISH on 3 nodes beside one node"),
+        ("cluster-pubsub-3-sharded", "cluster-pubsub-3-classic", "sharded beside classic, both on the cluster"),
+        ("cluster-queue-3", "queue-3", "one queue on the cluster (one slot, one primary) beside one node"),
+        ("cluster-stream-3", "stream-3", "one stream on the cluster (one slot, one primary) beside one node"),
+    ];
+}
+
 /// <summary>A one-line description of the machine, so a result file says where it was measured.</summary>
 internal static class Machine
 {

@@ -44,8 +44,22 @@ foreach (var spec in Plan.Runs(options))
     runs.Add(await endToEnd.RunAsync(spec));
 }
 
+Log("3) The same services on a local Redis Cluster of 3 primaries");
+var clusterRuns = new List<RunFigures>();
+string clusterShape;
+await using (var cluster = await RedisClusterNodes.StartAsync(Path.Combine(runFolder, "cluster"), 3))
+{
+    clusterShape = cluster.Shape;
+    Log($"Redis Cluster of {clusterShape}");
+    var onCluster = new EndToEnd(cluster, options, runFolder, Log);
+    foreach (var spec in ClusterPlan.Runs(options))
+    {
+        clusterRuns.Add(await onCluster.RunAsync(spec));
+    }
+}
+
 var results = new BenchResults(started, Math.Round(clock.Elapsed.TotalMinutes, 2), options.Quick ? "quick" : "full", Machine.Describe(),
-    $"Redis {server.Version}", payload.Length, payloadText, serverFigures, runs, Targets.Check(serverFigures, runs));
+    $"Redis {server.Version}", payload.Length, payloadText, serverFigures, runs, Targets.Check(serverFigures, runs), clusterShape, clusterRuns);
 var report = Report.Markdown(results);
 var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(results, BenchJsonContext.Default.BenchResults);
 
@@ -57,8 +71,8 @@ foreach (var name in new[] { "latest", results.Mode })
     LatencyPlot.Draw(results, Path.Combine(options.ResultsFolder, name == "latest" ? "latency.png" : $"latency-{name}.png"));
 }
 
-Log("3) Results");
+Log("4) Results");
 Console.WriteLine();
 Console.WriteLine(report);
 Log($"Wrote bench/results/latest.md, latest.json and latency.png (and {results.Mode}.*) in {clock.Elapsed.TotalMinutes:0.0} minutes");
-return runs.Any(r => r.Problem is not null) ? 1 : 0;
+return runs.Concat(clusterRuns).Any(r => r.Problem is not null) ? 1 : 0;

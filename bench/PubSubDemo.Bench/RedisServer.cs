@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace PubSubDemo.Bench;
 
 /// <summary>The benchmark's own redis-server on a free loopback port, without persistence, stopped at the end.</summary>
-internal sealed class RedisServer : IAsyncDisposable
+internal sealed class RedisServer : IBenchTarget, IAsyncDisposable
 {
     private readonly Process _process;
 
@@ -22,14 +22,13 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    public IReadOnlyList<int> Pids => [_process.Id];
+
     public string Address => $"127.0.0.1:{Port}";
 
     public string Version { get; }
 
-    /// <summary>The benchmark's own client: readiness checks, drain checks and clean-up between runs.</summary>
     public ConnectionMultiplexer Connection { get; }
-
-    public IDatabase Database => Connection.GetDatabase();
 
     public static async Task<RedisServer> StartAsync(string logFile)
     {
@@ -62,13 +61,7 @@ internal sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Empties the server between runs, so one run's backlog cannot slow the next.</summary>
-    public async Task FlushAsync() => await Connection.GetServer(Address).FlushAllDatabasesAsync();
-
-    public async Task<long> SubscribersAsync(string channel) =>
-        await Database.ExecuteAsync("PUBSUB", "NUMSUB", channel) is { } reply && reply.Length == 2 ? (long)reply[1] : 0;
-
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -105,7 +105,8 @@ internal static class Report
 
         md.AppendLine();
         md.AppendLine("Load average before each run, as a noise check (the machine has " + Environment.ProcessorCount + " cores): " +
-            string.Join(", ", results.Runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.LoadBefore:0.0}"))) + ".");
+            string.Join(", ", results.Runs.Concat(results.ClusterRuns).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.LoadBefore:0.0}"))) + ".");
+        ClusterReport.Append(md, results);
         return md.ToString();
     }
 
@@ -114,10 +115,10 @@ internal static class Report
     private static string Describe(ServerFigure figure) =>
         $"{figure.Command}, {figure.Clients} conns, pipeline {figure.Pipeline}{(figure.Subscribers > 0 ? $", {figure.Subscribers} subscriber{(figure.Subscribers > 1 ? "s" : "")}" : ", no subscriber")}";
 
-    private static string Lost(RunFigures run) =>
+    internal static string Lost(RunFigures run) =>
         run.Missing == 0 ? "0" : string.Create(CultureInfo.InvariantCulture, $"{run.Missing:N0} ({(double)run.Missing / Math.Max(1, run.Published * (run.Pattern == "pubsub" ? run.Subscribers : 1)):P1})");
 
-    private static string Cpu(RunFigures run)
+    internal static string Cpu(RunFigures run)
     {
         var publisher = run.Processes.FirstOrDefault(p => p.Role == "publisher")?.CpuPercent ?? 0;
         var subscribers = string.Join("+", run.Processes.Where(p => p.Role != "publisher").Select(p => p.CpuPercent.ToString("0", CultureInfo.InvariantCulture)));
@@ -126,5 +127,5 @@ internal static class Report
         return string.Create(CultureInfo.InvariantCulture, $"{publisher:0} / {subscribers} / {run.RedisCpuPercent:0} ({perMessage:0.#} / {subscriberPerMessage:0.#} µs per message)");
     }
 
-    private static string Cell(string text) => text.Split('\n')[0].Replace("|", "/", StringComparison.Ordinal);
+    internal static string Cell(string text) => text.Split('\n')[0].Replace("|", "/", StringComparison.Ordinal);
 }

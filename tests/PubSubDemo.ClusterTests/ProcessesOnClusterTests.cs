@@ -83,6 +83,10 @@ public sealed class ProcessesOnClusterTests(RedisClusterFixture fixture, ITestOu
                 await process.DisposeAsync();
             }
         }
+
+        // The client's first connection to a node it discovered (the doorbell's node, at start or at shutdown) is no
+        // reconnection: nothing was lost, so no service may log "Reconnected" from start to exit.
+        Assert.All(processes, p => Assert.DoesNotContain(p.Process.Output, l => l.Contains("Reconnected", StringComparison.Ordinal)));
     }
 
     [Fact]

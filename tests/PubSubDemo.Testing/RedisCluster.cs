@@ -11,7 +11,7 @@ namespace PubSubDemo.Testing;
 /// 55536 (each node's bus listens on port + 10000), joined by <c>redis-cli --cluster create</c>, and waited for
 /// until every node says <c>cluster_state:ok</c> with all 16384 slots served and the client sees every primary.
 /// </summary>
-public sealed class RedisCluster : IAsyncDisposable
+public sealed partial class RedisCluster : IAsyncDisposable
 {
     /// <summary>Short, so that a killed primary is failed over within seconds in the tests that ask for replicas.</summary>
     public static readonly TimeSpan NodeTimeout = TimeSpan.FromMilliseconds(1000);

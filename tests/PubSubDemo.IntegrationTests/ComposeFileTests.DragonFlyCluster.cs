@@ -1,0 +1,28 @@
+namespace PubSubDemo.IntegrationTests;
+
+/// <summary>The override that runs DragonFly in emulated cluster mode with hash-tag locking, validated offline.</summary>
+public sealed partial class ComposeFileTests
+{
+    private static readonly string DragonFlyClusterFile = Repository.File("docker-compose.dragonfly-cluster.yml");
+
+    [Fact]
+    public async Task The_DragonFly_cluster_override_is_valid_and_turns_on_emulated_cluster_mode_with_hash_tag_locks()
+    {
+        var command = await FindComposeAsync() ?? throw new Xunit.Sdk.XunitException(
+            "docker-compose is not installed, so the compose files cannot be validated: install it (apt-get install docker-compose); scripts/test.sh installs it.");
+        output.WriteLine($"Server: none (validated offline); {string.Join(' ', command)} -f docker-compose.yml -f docker-compose.dragonfly-cluster.yml config");
+        string[] files = ["-f", ComposeFile, "-f", DragonFlyClusterFile];
+
+        var (quietExit, quietText) = await RunAsync(command, [.. files, "config", "-q"]);
+        Assert.True(quietExit == 0, $"config -q of the override exited with {quietExit}:\n{quietText}");
+
+        // The merged file: the server gets both flags, and keeps everything docker-compose.yml gives it.
+        var (exitCode, merged) = await RunAsync(command, [.. files, "config"]);
+        Assert.Equal(0, exitCode);
+        var dragonfly = Services(merged.Split('\n'))["dragonfly"];
+        Assert.Contains(dragonfly, l => l.Trim() is "DFLY_cluster_mode: emulated");
+        Assert.Contains(dragonfly, l => l.Trim() is "DFLY_lock_on_hashtags: 'true'" or "DFLY_lock_on_hashtags: \"true\"" or "DFLY_lock_on_hashtags: true");
+        Assert.Contains(dragonfly, l => l.Trim() == $"image: {RedisServerFixture.DragonFlyImage}");
+        Assert.Contains(dragonfly, l => l.TrimStart().StartsWith("healthcheck:", StringComparison.Ordinal));
+    }
+}
