@@ -31,7 +31,15 @@ public sealed class PubSubOnClusterTests(RedisClusterFixture fixture, ITestOutpu
             subscribers.Add(await hosts.Add($"subscriber {i + 1}", ServiceHost.Subscriber(Cluster.Nodes[i].Address, settings, handlers[i])).StartAndWaitConsumingAsync());
         }
 
-        await Wait.UntilAsync(async () => await SubscriptionsAsync(channel, mode) == 3, $"the cluster counts 3 {mode} subscriptions to {channel}");
+        long counted = 0;
+        try
+        {
+            await Wait.UntilAsync(async () => (counted = await SubscriptionsAsync(channel, mode)) == 3, $"the cluster counts 3 {mode} subscriptions to {channel}");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} (it counted {counted})", ex);
+        }
         var publisher = hosts.Add("publisher", ServiceHost.Publisher(Cluster.Nodes[^1].Address, settings.With(("MESSAGE_COUNT", $"{count}"), ("PUBLISH_RATE", "0"))));
         await publisher.StartAsync();
         var expected = Published.Ids(publisher, count);
