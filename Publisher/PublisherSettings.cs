@@ -31,6 +31,15 @@ public sealed class PublisherSettings : IServiceSettings
     /// <summary>STREAM_MAXLEN: trims the stream approximately on every add; null keeps everything.</summary>
     public long? StreamMaxLength { get; set; }
 
+    /// <summary>
+    /// MESSAGE_KEY: the message field whose value picks the partition (the same value, the same partition, so one key's
+    /// messages keep their order); null spreads batches round-robin over the partitions.
+    /// </summary>
+    public string? MessageKey { get; set; }
+
+    /// <summary>The values MESSAGE_KEY accepts: the fields of the message.</summary>
+    public static readonly IReadOnlyList<string> MessageKeys = ["sender", "id", "content", "timestamp", "seq"];
+
     public void Load(SettingsReader reader)
     {
         Interval = reader.Duration(EnvironmentNames.PublishInterval, Interval, TimeSpan.Zero);
@@ -43,6 +52,11 @@ public sealed class PublisherSettings : IServiceSettings
         LogMessages = reader.Flag(EnvironmentNames.LogMessages, Rate is null || Rate is > 0 and <= 100);
         StreamMaxLength = reader.Number(EnvironmentNames.StreamMaxLength, 0, 0) is > 0 and var max ? max : null;
         SummaryInterval = reader.Duration(EnvironmentNames.SummaryInterval, SummaryInterval, TimeSpan.FromMilliseconds(100));
+        MessageKey = reader.Raw(EnvironmentNames.MessageKey)?.ToLowerInvariant();
+        if (MessageKey is not null && !MessageKeys.Contains(MessageKey))
+        {
+            reader.Error(EnvironmentNames.MessageKey, reader.Raw(EnvironmentNames.MessageKey), $"use one of the message's fields: {string.Join(", ", MessageKeys)}");
+        }
         if (reader.Raw(EnvironmentNames.Channel) is { } channel && MessagingSettings.IsGlob(channel))
         {
             reader.Error(EnvironmentNames.Channel, channel, "the publisher needs one channel name without glob characters (* ? [); patterns are for the subscriber");

@@ -13,11 +13,16 @@ internal sealed class CollectorAccess(MessagingSettings messaging) : IServerAcce
 {
     public void Describe(AccessRules rules)
     {
-        var queue = messaging.Queue;
-        rules.Allow("scan", "mget", "get", "llen", "scard", "xlen", "xinfo|groups")
-            .Key(MonitorKeys.Match, glob: true)
-            .Key(queue).Key(KeyNames.DeadLetters(queue)).Key(KeyNames.Consumers(queue))
-            .Key(KeyNames.Processing(AccessRules.EscapeGlob(queue), "*"), glob: true)
-            .Key(messaging.Stream).Key(KeyNames.DeadLetters(messaging.Stream));
+        rules.Allow("scan", "mget", "get", "llen", "scard", "xlen", "xinfo|groups").Key(MonitorKeys.Match, glob: true);
+        foreach (var queue in messaging.QueuePartitions)
+        {
+            rules.Key(queue).Key(KeyNames.DeadLetters(queue)).Key(KeyNames.Consumers(queue))
+                .Key(KeyNames.Processing(AccessRules.EscapeGlob(queue), "*"), glob: true);
+        }
+
+        foreach (var stream in messaging.StreamPartitions)
+        {
+            rules.Key(stream).Key(KeyNames.DeadLetters(stream));
+        }
     }
 }

@@ -15,7 +15,7 @@ public sealed record Snapshot(
 /// <summary>One process's latest report and how old it is.</summary>
 public sealed record ProcessView(MonitorReport Report, double AgeSeconds);
 
-/// <summary>Queue, processing lists, dead letters and stream lag, read from the server by the monitor itself.</summary>
+/// <summary>Queue, processing lists, dead letters and stream lag, read from the server by the monitor itself, summed over the partitions.</summary>
 public sealed record Backlog(
     string Queue,
     long? QueueLength,
@@ -27,7 +27,22 @@ public sealed record Backlog(
     long? StreamLength,
     long? StreamLag,
     long? StreamPending,
-    long? StreamDeadLetters);
+    long? StreamDeadLetters)
+{
+    /// <summary>With PARTITIONS above 1: each partition's figures (the ones above are their sums).</summary>
+    public IReadOnlyList<PartitionBacklog>? Partitions { get; init; }
+}
+
+/// <summary>One partition of the queue or the stream: what <see cref="Backlog"/> sums.</summary>
+public sealed record PartitionBacklog(
+    string Kind,
+    string Name,
+    long? Length,
+    long? Processing,
+    long? Consumers,
+    long? DeadLetters,
+    long? Lag,
+    long? Pending);
 
 /// <summary>
 /// One second of the chart: published and received messages per second summed over the processes, the

@@ -9,8 +9,8 @@ namespace PubSubDemo.Monitor.Collection;
 
 /// <summary>
 /// Once a second: finds every process by its report key (SCAN, which DragonFly, Redis and Valkey all answer; on a
-/// cluster, on every primary), reads the reports, reads the backlog of QUEUE and STREAM from the node that holds
-/// each (the client routes by slot), and publishes one snapshot.
+/// cluster, on every primary), reads the reports, reads the backlog of every partition of QUEUE and STREAM from the node
+/// that holds each (the client routes by slot, <see cref="PartitionFigures"/>), and publishes one snapshot.
 /// </summary>
 internal sealed partial class SnapshotCollector(
     RedisConnection connection,
@@ -80,35 +80,18 @@ internal sealed partial class SnapshotCollector(
         // On a cluster the reports and the processing lists are spread over the primaries: every one is scanned.
         var database = multiplexer.GetDatabase();
         var keys = await ClusterKeys.ScanAsync(multiplexer, MonitorKeys.Match);
-        var processingKeys = await ClusterKeys.ScanAsync(multiplexer, KeyNames.Processing(messaging.Queue, "*"));
         var values = ClusterKeys.GetEachAsync(database, keys);
-        var queueLength = TryAsync(database.ListLengthAsync(messaging.Queue));
-        var queueDead = TryAsync(database.ListLengthAsync(KeyNames.DeadLetters(messaging.Queue)));
-        var consumers = TryAsync(database.SetLengthAsync(KeyNames.Consumers(messaging.Queue)));
-        var processing = processingKeys.Select(k => TryAsync(database.ListLengthAsync(k))).ToList();
-        var streamLength = TryAsync(database.StreamLengthAsync(messaging.Stream));
-        var streamDead = TryAsync(database.ListLengthAsync(KeyNames.DeadLetters(messaging.Stream)));
-        var groups = TryAsync(database.StreamGroupInfoAsync(messaging.Stream));
+        var (backlog, partitions) = await PartitionFigures.ReadAsync(multiplexer, messaging);
+        if (messaging.PartitionCount > 1)
+        {
+            backlog = backlog with { Partitions = partitions };
+        }
 
         var reports = (await values)
             .Where(v => v.HasValue)
             .Select(v => MonitorReport.TryRead((byte[])v!))
             .OfType<MonitorReport>()
             .ToList();
-        var group = (await groups)?.FirstOrDefault(g => g.Name == messaging.Group);
-        long? processingTotal = processing.Count == 0 ? 0 : (await Task.WhenAll(processing)).Sum(l => l ?? 0);
-        var backlog = new Backlog(
-            messaging.Queue,
-            await queueLength,
-            processingTotal,
-            await consumers,
-            await queueDead,
-            messaging.Stream,
-            messaging.Group,
-            await streamLength,
-            group?.Lag,
-            group?.PendingMessageCount,
-            await streamDead);
         return Compose(reports, backlog, $"{connection.ServerDescription} at {connection.Endpoint}");
     }
 
@@ -130,31 +113,6 @@ internal sealed partial class SnapshotCollector(
             weight > 0 ? Math.Round(weighted.Sum(r => r.P50Ms!.Value * r.Rate) / weight, 3) : null,
             subscribers.Max(r => r.P99Ms));
         return new Snapshot(now, server, settings.History.TotalSeconds, processes, backlog, point);
-    }
-
-    /// <summary>A figure the server cannot give (no such key yet, another type under that name) is unknown, not an error.</summary>
-    private static async Task<T?> TryAsync<T>(Task<T> command)
-    {
-        try
-        {
-            return await command;
-        }
-        catch (RedisServerException)
-        {
-            return default;
-        }
-    }
-
-    private static async Task<long?> TryAsync(Task<long> command)
-    {
-        try
-        {
-            return await command;
-        }
-        catch (RedisServerException)
-        {
-            return null;
-        }
     }
 
     [LoggerMessage(5001, LogLevel.Warning, "Could not read the reports from the server: {Reason}; the page shows the server as not reachable")]

@@ -54,4 +54,35 @@ internal static class BatchParts
             message.MarkTakenBy(destination);
         }
     }
+
+    /// <summary>
+    /// <paramref name="pending"/> split by partition, in batch order within each; the list itself when every message
+    /// goes to the same partition (always so with one partition).
+    /// </summary>
+    public static IEnumerable<(int Partition, List<OutgoingMessage> Messages)> ByPartition(List<OutgoingMessage> pending)
+    {
+        var first = pending[0].Partition;
+        if (pending.TrueForAll(m => m.Partition == first))
+        {
+            return [(first, pending)];
+        }
+
+        return pending.GroupBy(m => m.Partition).Select(g => (g.Key, g.ToList()));
+    }
+
+    /// <summary>
+    /// Awaits every send (so that each part marks what it took even when another failed) and returns the first
+    /// failure, or null when all succeeded.
+    /// </summary>
+    public static async Task<Exception?> FirstFailureAsync(IReadOnlyList<Task<Exception?>> sends)
+    {
+        Exception? failure = null;
+        foreach (var send in sends)
+        {
+            var outcome = await send;
+            failure ??= outcome;
+        }
+
+        return failure;
+    }
 }

@@ -20,6 +20,7 @@ internal sealed partial class MessageSender(
 {
     private const int MaxBatchesInFlight = 8;
     private readonly ServerRetry _retry = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), time);
+    private readonly Partitioner _partitioner = new(messaging.PartitionCount, settings.MessageKey);
     private IDestination[]? _destinations;
 
     /// <summary>
@@ -37,6 +38,8 @@ internal sealed partial class MessageSender(
             {
                 batch.Add(message);
             }
+
+            _partitioner.Assign(batch);
 
             if (inFlight.Count >= MaxBatchesInFlight)
             {
@@ -68,7 +71,9 @@ internal sealed partial class MessageSender(
 
         if (messaging.Uses(Pattern.Stream))
         {
-            var retention = settings.StreamMaxLength is { } maxLength ? new StreamRetention(messaging.Stream, maxLength, stats, logger) : null;
+            var retention = settings.StreamMaxLength is { } maxLength
+                ? messaging.StreamPartitions.Select(stream => new StreamRetention(stream, maxLength, stats, logger)).ToArray()
+                : null;
             destinations.Add(new StreamDestination(messaging, retention, scripts, settings.LogMessages, logger));
         }
 
@@ -182,7 +187,7 @@ internal sealed partial class MessageSender(
     private Task<Exception?> TrySendAsync(IDatabase database, List<OutgoingMessage> batch) =>
         _destinations!.Length == 1 ? _destinations[0].SendAsync(database, batch) : TrySendAllAsync(_destinations, database, batch);
 
-    private static async Task<Exception?> TrySendAllAsync(IDestination[] destinations, IDatabase database, List<OutgoingMessage> batch)
+    private static Task<Exception?> TrySendAllAsync(IDestination[] destinations, IDatabase database, List<OutgoingMessage> batch)
     {
         var sends = new Task<Exception?>[destinations.Length];
         for (var i = 0; i < sends.Length; i++)
@@ -190,15 +195,7 @@ internal sealed partial class MessageSender(
             sends[i] = destinations[i].SendAsync(database, batch);
         }
 
-        Exception? failure = null;
-        foreach (var send in sends)
-        {
-            // Every reply is awaited, so that each destination marks what it took even when another one failed.
-            var outcome = await send;
-            failure ??= outcome;
-        }
-
-        return failure;
+        return BatchParts.FirstFailureAsync(sends);
     }
 
     [LoggerMessage(2004, LogLevel.Warning, "Could not send {Count} messages from {FirstId} on: {Reason}; retrying in {Backoff} with the same ids")]

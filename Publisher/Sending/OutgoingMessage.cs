@@ -15,6 +15,9 @@ internal sealed class OutgoingMessage(Message message)
 
     public RedisValue Payload { get; } = MessageReader.Write(message);
 
+    /// <summary>The queue and stream partition this message goes to, chosen once (<see cref="Partitioner"/>) so a retry goes to the same one.</summary>
+    public int Partition { get; set; }
+
     public bool IsTakenBy(Destinations destination) => (_taken & destination) != 0;
 
     public void MarkTakenBy(Destinations destination) => _taken |= destination;

@@ -2,41 +2,53 @@ using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
-using PubSubDemo.Shared.Contract;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Publisher.Sending;
 
-/// <summary>The list queue (competing consumers): one RPUSH for the batch, with the queue's doorbell rung right behind it.</summary>
+/// <summary>
+/// The list queue (competing consumers): one RPUSH per partition the batch touches (one with a single partition),
+/// each with that partition's doorbell rung right behind it, all on the wire before any reply is awaited.
+/// </summary>
 internal sealed class QueueDestination(MessagingSettings messaging, PublisherStats stats, bool logMessages, ILogger logger) : IDestination
 {
-    private readonly string queue = messaging.Queue;
-    private readonly RedisKey _queue = messaging.Queue;
-    private readonly RedisChannel _doorbell = PubSubChannels.Doorbell(messaging, messaging.Queue);
+    private readonly IReadOnlyList<string> _names = messaging.QueuePartitions;
+    private readonly RedisChannel[] _doorbells = [.. messaging.QueuePartitions.Select(q => PubSubChannels.Doorbell(messaging, q))];
 
-    public async Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
+    public Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
     {
         if (BatchParts.Pending(batch, Destinations.Queue) is not { } pending)
         {
-            return null;
+            return BatchParts.AllTaken;
         }
 
-        var push = database.ListRightPushAsync(_queue, BatchParts.Arguments(pending));
+        var sends = new List<Task<Exception?>>(1);
+        foreach (var (partition, messages) in BatchParts.ByPartition(pending))
+        {
+            sends.Add(PushAsync(database, partition, messages));
+        }
+
+        return sends.Count == 1 ? sends[0] : BatchParts.FirstFailureAsync(sends);
+    }
+
+    private async Task<Exception?> PushAsync(IDatabase database, int partition, List<OutgoingMessage> messages)
+    {
+        var push = database.ListRightPushAsync(_names[partition], BatchParts.Arguments(messages));
 
         // Rung right behind the push on the same connection, so the server runs the push first and an idle
         // consumer wakes one round trip sooner than if we waited for the push's reply. A ring for a push that
         // then fails only makes a consumer look at an empty queue.
-        database.Publish(_doorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
+        database.Publish(_doorbells[partition], RedisValue.EmptyString, CommandFlags.FireAndForget);
         try
         {
             var length = await push;
-            BatchParts.MarkTaken(pending, Destinations.Queue);
+            BatchParts.MarkTaken(messages, Destinations.Queue);
             stats.LastQueueLength = length;
             if (logMessages)
             {
-                for (var i = 0; i < pending.Count; i++)
+                for (var i = 0; i < messages.Count; i++)
                 {
-                    SendLog.Pushed(logger, queue, length - pending.Count + i + 1, pending[i].Message.Content, pending[i].Message.Id);
+                    SendLog.Pushed(logger, _names[partition], length - messages.Count + i + 1, messages[i].Message.Content, messages[i].Message.Id);
                 }
             }
 

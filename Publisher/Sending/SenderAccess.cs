@@ -7,7 +7,7 @@ namespace PubSubDemo.Publisher.Sending;
 
 /// <summary>
 /// What <see cref="MessageSender"/> sends, for PATTERN: PUBLISH (one by one, or in <see cref="SendScripts.PublishMany"/>),
-/// RPUSH and the doorbell's PUBLISH, XADD (one by one, or in <see cref="SendScripts.AddMany"/>). A script runs its
+/// RPUSH and the doorbell's PUBLISH (on every partition's list and doorbell), XADD (one by one, or in <see cref="SendScripts.AddMany"/>). A script runs its
 /// commands with the caller's permissions, so those are allowed as well as EVALSHA, EVAL and SCRIPT LOAD.
 /// Reading is not: this user can add to the queue and the stream, never take from them. With STREAM_MAXLEN the trim
 /// script (<see cref="StreamRetention"/>) also reads the stream's length, groups and oldest entries, and trims it.
@@ -32,12 +32,21 @@ internal sealed class SenderAccess(MessagingSettings messaging, PublisherSetting
 
         if (messaging.Uses(Pattern.Queue))
         {
-            rules.Allow("rpush", publish).Key(messaging.Queue).Channel(KeyNames.Doorbell(messaging.Queue));
+            rules.Allow("rpush", publish);
+            foreach (var queue in messaging.QueuePartitions)
+            {
+                rules.Key(queue).Channel(KeyNames.Doorbell(queue));
+            }
         }
 
         if (messaging.Uses(Pattern.Stream))
         {
-            rules.Allow("xadd", publish, "evalsha", "eval", "script|load").Key(messaging.Stream).Channel(KeyNames.Doorbell(messaging.Stream));
+            rules.Allow("xadd", publish, "evalsha", "eval", "script|load");
+            foreach (var stream in messaging.StreamPartitions)
+            {
+                rules.Key(stream).Channel(KeyNames.Doorbell(stream));
+            }
+
             if (settings.StreamMaxLength is not null)
             {
                 rules.Allow("xlen", "xinfo|groups", "xpending", "xrange", "xtrim");

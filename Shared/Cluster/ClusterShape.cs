@@ -47,14 +47,21 @@ public sealed record ClusterShape(IReadOnlyList<ClusterShape.Primary> Primaries,
             Place("channel", messaging.Channel);
         }
 
+        // Each partition on its own line: which primary serves which partition.
         if (messaging.Uses(Pattern.Queue))
         {
-            Place("queue", messaging.Queue);
+            foreach (var queue in messaging.QueuePartitions)
+            {
+                Place("queue", queue);
+            }
         }
 
         if (messaging.Uses(Pattern.Stream))
         {
-            Place("stream", messaging.Stream);
+            foreach (var stream in messaging.StreamPartitions)
+            {
+                Place("stream", stream);
+            }
         }
 
         return new ClusterShape(primaries, configuration.Nodes.Count(n => n.IsReplica), names);

@@ -30,6 +30,8 @@ public static class EnvironmentNames
 
     // Redis Cluster (issue 9).
     public const string PubSubMode = "PUBSUB_MODE";
+    public const string Partitions = "PARTITIONS";
+    public const string MessageKey = "MESSAGE_KEY";
 
     public const string PublishInterval = "PUBLISH_INTERVAL";
     public const string PublishRate = "PUBLISH_RATE";

@@ -1,4 +1,5 @@
 using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Shared.Contract;
 
 namespace PubSubDemo.Shared.Configuration;
 
@@ -27,6 +28,15 @@ public sealed class MessagingSettings : IServiceSettings
     /// <summary>PUBSUB_MODE: classic PUBLISH/SUBSCRIBE or sharded SPUBLISH/SSUBSCRIBE, for CHANNEL and the doorbells.</summary>
     public PubSubMode PubSubMode { get; set; } = PubSubMode.Classic;
 
+    /// <summary>PARTITIONS: how many lists (streams) QUEUE (STREAM) is split into; 1 is the plain name only.</summary>
+    public int PartitionCount { get; set; } = 1;
+
+    /// <summary>The names of QUEUE's partitions, partition 0 (QUEUE itself) first (<see cref="Partitions"/>).</summary>
+    public IReadOnlyList<string> QueuePartitions => Named(ref _queuePartitions, Queue);
+
+    /// <summary>The names of STREAM's partitions, partition 0 (STREAM itself) first.</summary>
+    public IReadOnlyList<string> StreamPartitions => Named(ref _streamPartitions, Stream);
+
     public int MaxMessageBytes { get; set; } = Contract.MessageReader.DefaultMaxBytes;
 
     /// <summary>This process's name in logs, keys and the monitor: host name, process id and a random part unless INSTANCE_NAME says otherwise.</summary>
@@ -38,12 +48,26 @@ public sealed class MessagingSettings : IServiceSettings
     /// </summary>
     public string SenderId { get; set; } = "";
 
+    private string[]? _queuePartitions;
+    private string[]? _streamPartitions;
+
     /// <summary>Whether CHANNEL holds glob characters, so that the subscriber must subscribe by pattern.</summary>
     public bool ChannelIsPattern => IsGlob(Channel);
 
     public bool Uses(Pattern pattern) => (Pattern & pattern) != 0;
 
     public static bool IsGlob(string name) => name.AsSpan().IndexOfAny("*?[") >= 0;
+
+    /// <summary>The partition names of <paramref name="name"/>, made once (and again if the name or the count changed).</summary>
+    private string[] Named(ref string[]? names, string name)
+    {
+        if (names is null || names.Length != PartitionCount || names[0] != name)
+        {
+            names = Partitions.Names(name, PartitionCount);
+        }
+
+        return names;
+    }
 
     public void Load(SettingsReader reader)
     {
@@ -53,6 +77,7 @@ public sealed class MessagingSettings : IServiceSettings
         Group = reader.NonEmpty(EnvironmentNames.Group, Group);
         Pattern = reader.Choice(EnvironmentNames.Pattern, Pattern, Patterns);
         PubSubMode = reader.Choice(EnvironmentNames.PubSubMode, PubSubMode, PubSubChannels.Modes);
+        PartitionCount = reader.Count(EnvironmentNames.Partitions, PartitionCount, 1, Partitions.Max);
         MaxMessageBytes = reader.Count(EnvironmentNames.MaxMessageBytes, MaxMessageBytes, 64, 512 * 1024 * 1024);
         var pinned = reader.Raw(EnvironmentNames.InstanceName);
         InstanceName = pinned ?? InstanceNames.Create();

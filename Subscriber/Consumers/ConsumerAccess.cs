@@ -2,6 +2,7 @@ using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Shared.Security;
+using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.Subscriber.Consumers;
 
@@ -31,23 +32,41 @@ internal sealed class ConsumerAccess(MessagingSettings messaging) : IServerAcces
 
         if (messaging.Uses(Pattern.Queue))
         {
-            var queue = messaging.Queue;
             // No PUBLISH: it would also allow publishing on CHANNEL. The ring after returning leftovers is fire and forget.
-            rules.Allow(subscribe).Channel(KeyNames.Doorbell(queue));
+            rules.Allow(subscribe);
             rules.Allow("evalsha", "eval", "script|load", "lpop", "rpush", "lmove", "exists", "srem");
             rules.Allow("lrange", "incr", "expire", "pexpire", "multi", "exec", "lrem", "del", "unlink", "set", "setex", "sadd", "smembers", "llen");
-            rules.Key(queue).Key(KeyNames.DeadLetters(queue)).Key(KeyNames.Consumers(queue))
-                .Key(KeyNames.Processing(AccessRules.EscapeGlob(queue), "*"), glob: true)
-                .Key(KeyNames.Heartbeat(AccessRules.EscapeGlob(queue), "*"), glob: true)
-                .Key(KeyNames.Attempts(AccessRules.EscapeGlob(queue), "*"), glob: true);
+            foreach (var queue in messaging.QueuePartitions)
+            {
+                rules.Channel(KeyNames.Doorbell(queue));
+                rules.Key(queue).Key(KeyNames.DeadLetters(queue)).Key(KeyNames.Consumers(queue))
+                    .Key(KeyNames.Processing(AccessRules.EscapeGlob(queue), "*"), glob: true)
+                    .Key(KeyNames.Heartbeat(AccessRules.EscapeGlob(queue), "*"), glob: true)
+                    .Key(KeyNames.Attempts(AccessRules.EscapeGlob(queue), "*"), glob: true);
+            }
+
+            // The partitions beyond PARTITIONS are looked at (LLEN only), to say when a publisher writes more than we read.
+            rules.Allow("llen");
+            foreach (var queue in PartitionCheck.Beyond(messaging, messaging.Queue))
+            {
+                rules.Key(queue);
+            }
         }
 
         if (messaging.Uses(Pattern.Stream))
         {
-            var stream = messaging.Stream;
-            rules.Allow(subscribe).Channel(KeyNames.Doorbell(stream));
-            rules.Allow("xgroup|create", "xreadgroup", "xack", "xautoclaim", "xpending", "multi", "exec", "rpush", "llen", "xinfo|groups");
-            rules.Key(stream).Key(KeyNames.DeadLetters(stream));
+            rules.Allow(subscribe);
+            rules.Allow("xgroup|create", "xreadgroup", "xack", "xautoclaim", "xpending", "multi", "exec", "rpush", "llen", "xinfo|groups", "xlen");
+            foreach (var stream in messaging.StreamPartitions)
+            {
+                rules.Channel(KeyNames.Doorbell(stream));
+                rules.Key(stream).Key(KeyNames.DeadLetters(stream));
+            }
+
+            foreach (var stream in PartitionCheck.Beyond(messaging, messaging.Stream))
+            {
+                rules.Key(stream);
+            }
         }
     }
 }

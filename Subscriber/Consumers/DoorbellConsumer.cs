@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Subscriber.Processing;
@@ -7,10 +8,12 @@ using StackExchange.Redis;
 namespace PubSubDemo.Subscriber.Consumers;
 
 /// <summary>
-/// The lifecycle the batch consumers (queue, stream) share. Connect; subscribe to the doorbell the publisher rings
-/// after each push, retrying until the server answers; prepare (register, start upkeep); then round after round: beat
-/// the loop heartbeat, recover what was left in hand after a start or a reconnect, take and settle a batch, and wait
-/// for the doorbell (or <see cref="IdleWait"/>) when there was none. A transient server error backs off through
+/// The lifecycle the batch consumers (queue, stream) share, over every partition (PARTITIONS) of their key. Connect;
+/// subscribe to each partition's doorbell, which the publisher rings after each push there, retrying until the server
+/// answers; prepare (register, start upkeep); then round after round: beat the loop heartbeat, recover what was left
+/// in hand in every partition after a start or a reconnect, take and settle at most one batch from each partition that
+/// may hold something (rung, or full last time; the starting partition rotates, so none starves and a busy one does
+/// not hold up the others), and wait for a doorbell (or <see cref="IdleWait"/>, after which every partition is looked at) when none had anything. A transient server error backs off through
 /// <see cref="RedisErrors.RetryAsync"/> and asks for recovery. At the end: stop the upkeep, unsubscribe, and let
 /// the consumer put back what it holds. Idle consumers wait on the doorbell, not a blocking read, because a
 /// blocking command would stall the one multiplexed connection.
@@ -21,12 +24,18 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
     private readonly TimeProvider _time = services.Time;
     private readonly WakeSignal _wake = new();
     private volatile bool _recover = true;
+    private RedisChannel[] _doorbells = [];
+    private int[] _due = [];
+    private int _start;
 
     /// <summary>The loop's name in the heartbeat, /health/live and the monitor.</summary>
     protected abstract string LoopName { get; }
 
-    /// <summary>The channel the publisher rings after pushing to this consumer's key.</summary>
-    protected abstract RedisChannel Doorbell { get; }
+    /// <summary>The partitions' names (the queue's or the stream's), partition 0 first; each one's doorbell wakes it.</summary>
+    protected abstract IReadOnlyList<string> Partitions { get; }
+
+    /// <summary>The channel the publisher rings after pushing to partition <paramref name="partition"/>.</summary>
+    protected RedisChannel DoorbellOf(int partition) => _doorbells[partition];
 
     /// <summary>How long to wait for the doorbell when a round found nothing.</summary>
     protected abstract TimeSpan IdleWait { get; }
@@ -42,8 +51,12 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
     /// <summary>The name this process consumes under: CONSUMER_NAME, else the instance name.</summary>
     protected string Consumer { get; } = services.Consumer;
 
-    /// <summary>Ends the current or next idle wait at once: something arrived, or a reclaim put items back.</summary>
-    protected void Wake() => _wake.Set();
+    /// <summary>Ends the current or next idle wait at once: something arrived in <paramref name="partition"/>, or a reclaim put items back there.</summary>
+    protected void Wake(int partition)
+    {
+        Volatile.Write(ref _due[partition], 1);
+        _wake.Set();
+    }
 
     /// <summary>Asks the next round to recover first (the server lost state, or the connection came back).</summary>
     protected void RequestRecovery() => _recover = true;
@@ -54,11 +67,11 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
     /// <summary>Work beside the rounds until shutdown (heartbeat, reclaim); cancelled before <see cref="FinishAsync"/>.</summary>
     protected virtual Task UpkeepAsync(IDatabase database, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Finishes what was delivered to this consumer and never settled.</summary>
-    protected abstract Task RecoverAsync(IDatabase database, CancellationToken stoppingToken);
+    /// <summary>Finishes what was delivered to this consumer from <paramref name="partition"/> and never settled.</summary>
+    protected abstract Task RecoverAsync(IDatabase database, int partition, CancellationToken stoppingToken);
 
-    /// <summary>Takes one batch, handles and settles it; false when there was nothing to take.</summary>
-    protected abstract Task<bool> TakeAsync(IDatabase database, CancellationToken stoppingToken);
+    /// <summary>Takes one batch from <paramref name="partition"/>, handles and settles it; false when there was nothing to take.</summary>
+    protected abstract Task<bool> TakeAsync(IDatabase database, int partition, CancellationToken stoppingToken);
 
     /// <summary>After the doorbell is unsubscribed (or could not be): give back what this consumer holds, say it stopped.</summary>
     protected abstract Task FinishAsync(IDatabase database, ISubscriber subscriber);
@@ -76,12 +89,19 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
 
         var database = multiplexer.GetDatabase();
         var subscriber = multiplexer.GetSubscriber();
+        _doorbells = [.. Partitions.Select(name => PubSubChannels.Doorbell(Messaging, name))];
+        _due = new int[_doorbells.Length];
         _connection.Restored += OnRestored;
         using var maintenance = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var upkeep = Task.CompletedTask;
         try
         {
-            await RedisErrors.RetryAsync(() => subscriber.SubscribeAsync(Doorbell, (_, _) => _wake.Set()), OnSubscribeRetry, _time, stoppingToken);
+            for (var i = 0; i < _doorbells.Length; i++)
+            {
+                var partition = i;
+                await RedisErrors.RetryAsync(() => subscriber.SubscribeAsync(_doorbells[partition], (_, _) => Wake(partition)), OnSubscribeRetry, _time, stoppingToken);
+            }
+
             await PrepareAsync(database, stoppingToken);
             upkeep = UpkeepAsync(database, maintenance.Token);
             while (!stoppingToken.IsCancellationRequested)
@@ -116,17 +136,45 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
             if (_recover)
             {
                 _recover = false;
-                await RecoverAsync(database, stoppingToken);
+                for (var partition = 0; partition < _due.Length; partition++)
+                {
+                    await RecoverAsync(database, partition, stoppingToken);
+                }
+
+                MarkAllDue();
             }
 
-            if (!await TakeAsync(database, stoppingToken))
+            var took = false;
+            var start = _start;
+            _start = (start + 1) % _due.Length;
+            for (var i = 0; i < _due.Length && !stoppingToken.IsCancellationRequested; i++)
             {
-                await _wake.WaitAsync(IdleWait, stoppingToken);
+                var partition = (start + i) % _due.Length;
+                if (Interlocked.Exchange(ref _due[partition], 0) == 1 && await TakeAsync(database, partition, stoppingToken))
+                {
+                    // It may hold more: looked at again next round, after the others had their turn.
+                    took = true;
+                    Volatile.Write(ref _due[partition], 1);
+                }
+            }
+
+            if (!took && !await _wake.WaitAsync(IdleWait, stoppingToken))
+            {
+                // No ring for IDLE_POLL: look everywhere, for producers that push without ringing.
+                MarkAllDue();
             }
         }
         catch (RedisServerException ex) when (Repairable(ex))
         {
             _recover = true;
+        }
+    }
+
+    private void MarkAllDue()
+    {
+        for (var partition = 0; partition < _due.Length; partition++)
+        {
+            Volatile.Write(ref _due[partition], 1);
         }
     }
 
@@ -146,7 +194,10 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
     {
         try
         {
-            await subscriber.UnsubscribeAsync(Doorbell);
+            foreach (var doorbell in _doorbells)
+            {
+                await subscriber.UnsubscribeAsync(doorbell);
+            }
         }
         catch (Exception ex) when (RedisErrors.IsTransient(ex))
         {

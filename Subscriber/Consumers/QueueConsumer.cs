@@ -14,47 +14,45 @@ namespace PubSubDemo.Subscriber.Consumers;
 /// </summary>
 internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<QueueConsumer> logger) : DoorbellConsumer(services)
 {
-    private readonly RedisKey _queue = services.Messaging.Queue;
-    private readonly RedisKey _registry = KeyNames.Consumers(services.Messaging.Queue);
     private readonly QueueSettlement _settlement = new(services);
-    private RedisKey Processing => KeyNames.Processing(Messaging.Queue, Consumer);
-    private RedisKey Heartbeat => KeyNames.Heartbeat(Messaging.Queue, Consumer);
+    private readonly Partition[] _partitions = [.. services.Messaging.QueuePartitions.Select(q => new Partition(q, services.Consumer))];
 
     protected override string LoopName => nameof(QueueConsumer);
 
-    protected override RedisChannel Doorbell { get; } = PubSubChannels.Doorbell(services.Messaging, services.Messaging.Queue);
+    protected override IReadOnlyList<string> Partitions => Messaging.QueuePartitions;
 
     protected override TimeSpan IdleWait => Settings.IdlePoll;
 
     protected override async Task PrepareAsync(IDatabase database, CancellationToken stoppingToken)
     {
         await RedisErrors.RetryAsync(() => BeatAsync(database), (reason, _) => LogRetry("register the consumer", reason), Time, stoppingToken);
-        LogStarted(Messaging.Queue, Consumer, Settings.BatchSize);
+        LogStarted(Messaging.Queue, Consumer, Settings.BatchSize, _partitions.Length);
     }
 
     /// <summary>
     /// Items left in our processing list: a restart under the same CONSUMER_NAME, or a take whose reply was lost
     /// with the connection. Ours to finish first.
     /// </summary>
-    protected override async Task RecoverAsync(IDatabase database, CancellationToken stoppingToken)
+    protected override async Task RecoverAsync(IDatabase database, int partition, CancellationToken stoppingToken)
     {
-        var leftovers = await database.ListRangeAsync(Processing);
+        var leftovers = await database.ListRangeAsync(_partitions[partition].Processing);
         if (leftovers.Length > 0)
         {
-            LogLeftovers(leftovers.Length);
-            await HandleAsync(database, leftovers, stoppingToken);
+            LogLeftovers(leftovers.Length, _partitions[partition].Name);
+            await HandleAsync(database, _partitions[partition], leftovers, stoppingToken);
         }
     }
 
-    protected override async Task<bool> TakeAsync(IDatabase database, CancellationToken stoppingToken)
+    protected override async Task<bool> TakeAsync(IDatabase database, int partition, CancellationToken stoppingToken)
     {
-        var items = (RedisValue[]?)await database.ScriptEvaluateAsync(QueueScripts.Take, [_queue, Processing], [Settings.BatchSize]) ?? [];
+        var keys = _partitions[partition];
+        var items = (RedisValue[]?)await database.ScriptEvaluateAsync(QueueScripts.Take, [keys.Queue, keys.Processing], [Settings.BatchSize]) ?? [];
         if (items.Length == 0)
         {
             return false;
         }
 
-        await HandleAsync(database, items, stoppingToken);
+        await HandleAsync(database, keys, items, stoppingToken);
         return true;
     }
 
@@ -62,7 +60,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     /// Handles items in processing-list order and settles them. On shutdown it stops after the item in
     /// hand; what is left stays in the processing list and goes back to the queue.
     /// </summary>
-    private async Task HandleAsync(IDatabase database, RedisValue[] items, CancellationToken stoppingToken)
+    private async Task HandleAsync(IDatabase database, Partition keys, RedisValue[] items, CancellationToken stoppingToken)
     {
         var results = new List<(RedisValue Item, ProcessResult Result)>(items.Length);
         foreach (var item in items)
@@ -75,19 +73,27 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
             results.Add((item, await Processor.ProcessAsync(MessageSource.Queue, (ReadOnlyMemory<byte>)item, CancellationToken.None)));
         }
 
-        foreach (var (id, attempts) in await _settlement.SettleAsync(database, Processing, Consumer, results))
+        foreach (var (id, attempts) in await _settlement.SettleAsync(database, keys.Name, keys.Processing, Consumer, results))
         {
             LogDeadLettered(id, attempts);
         }
     }
 
+    /// <summary>Our heartbeat and registration in every partition: the reclaim script needs them in the partition's slot.</summary>
     private async Task BeatAsync(IDatabase database)
     {
-        await database.StringSetAsync(Heartbeat, Time.GetUtcNow().ToString("O"), Settings.HeartbeatTtl);
-        await database.SetAddAsync(_registry, Consumer);
+        var now = Time.GetUtcNow().ToString("O");
+        var beats = new List<Task>(_partitions.Length * 2);
+        foreach (var partition in _partitions)
+        {
+            beats.Add(database.StringSetAsync(partition.Heartbeat, now, Settings.HeartbeatTtl));
+            beats.Add(database.SetAddAsync(partition.Registry, Consumer));
+        }
+
+        await Task.WhenAll(beats);
     }
 
-    /// <summary>Refreshes our heartbeat and returns the in-flight items of consumers whose heartbeat expired.</summary>
+    /// <summary>Refreshes our heartbeat and returns the in-flight items of consumers whose heartbeat expired, partition by partition.</summary>
     protected override async Task UpkeepAsync(IDatabase database, CancellationToken cancellationToken)
     {
         var period = Settings.HeartbeatTtl / 3;
@@ -97,11 +103,14 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
             {
                 await Task.Delay(period, Time, cancellationToken);
                 await BeatAsync(database);
-                foreach (var member in await database.SetMembersAsync(_registry))
+                for (var partition = 0; partition < _partitions.Length; partition++)
                 {
-                    if (member.ToString() is var other && other != Consumer)
+                    foreach (var member in await database.SetMembersAsync(_partitions[partition].Registry))
                     {
-                        await ReclaimAsync(database, other);
+                        if (member.ToString() is var other && other != Consumer)
+                        {
+                            await ReclaimAsync(database, partition, other);
+                        }
                     }
                 }
             }
@@ -116,37 +125,45 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
         }
     }
 
-    private async Task ReclaimAsync(IDatabase database, string other)
+    private async Task ReclaimAsync(IDatabase database, int partition, string other)
     {
+        var keys = _partitions[partition];
         var moved = (long)await database.ScriptEvaluateAsync(
             QueueScripts.Return,
-            [KeyNames.Processing(Messaging.Queue, other), _queue, KeyNames.Heartbeat(Messaging.Queue, other), _registry],
+            [KeyNames.Processing(keys.Name, other), keys.Queue, KeyNames.Heartbeat(keys.Name, other), keys.Registry],
             [other, "1"]);
         if (moved > 0)
         {
-            LogReclaimed(moved, other);
-            Wake();
+            LogReclaimed(moved, other, keys.Name);
+            Wake(partition);
         }
         else if (moved == 0)
         {
-            LogForgotten(other);
+            LogForgotten(other, keys.Name);
         }
     }
 
-    /// <summary>Hands our unsettled items back to the queue and rings for the others.</summary>
+    /// <summary>Hands our unsettled items back to each partition and rings for the others.</summary>
     protected override async Task FinishAsync(IDatabase database, ISubscriber subscriber)
     {
         try
         {
-            await database.KeyDeleteAsync(Heartbeat);
-            var returned = (long)await database.ScriptEvaluateAsync(QueueScripts.Return, [Processing, _queue, Heartbeat, _registry], [Consumer, "0"]);
-            LogStopped(Consumer, returned);
-            if (returned > 0)
+            long returned = 0;
+            for (var partition = 0; partition < _partitions.Length; partition++)
             {
-                // A courtesy that wakes the other consumers sooner (they also look every IDLE_POLL). Fire and forget:
-                // a least-privilege subscriber may not PUBLISH (see ConsumerAccess), and a refused ring loses nothing.
-                await subscriber.PublishAsync(Doorbell, RedisValue.EmptyString, CommandFlags.FireAndForget);
+                var keys = _partitions[partition];
+                await database.KeyDeleteAsync(keys.Heartbeat);
+                var back = (long)await database.ScriptEvaluateAsync(QueueScripts.Return, [keys.Processing, keys.Queue, keys.Heartbeat, keys.Registry], [Consumer, "0"]);
+                returned += back;
+                if (back > 0)
+                {
+                    // A courtesy that wakes the other consumers sooner (they also look every IDLE_POLL). Fire and forget:
+                    // a least-privilege subscriber may not PUBLISH (see ConsumerAccess), and a refused ring loses nothing.
+                    await subscriber.PublishAsync(DoorbellOf(partition), RedisValue.EmptyString, CommandFlags.FireAndForget);
+                }
             }
+
+            LogStopped(Consumer, returned);
         }
         catch (Exception ex) when (RedisErrors.IsTransient(ex))
         {
@@ -154,21 +171,33 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
         }
     }
 
+    /// <summary>The keys of one partition, as this consumer uses them: all in the partition's slot.</summary>
+    private sealed record Partition(string Name, string Consumer)
+    {
+        public RedisKey Queue { get; } = Name;
+
+        public RedisKey Processing { get; } = KeyNames.Processing(Name, Consumer);
+
+        public RedisKey Heartbeat { get; } = KeyNames.Heartbeat(Name, Consumer);
+
+        public RedisKey Registry { get; } = KeyNames.Consumers(Name);
+    }
+
     protected override void OnSubscribeRetry(string reason, TimeSpan pause) => LogRetry("subscribe to the doorbell", reason);
 
     protected override void OnServerError(string reason, TimeSpan pause) => LogServerError(reason, Format(pause));
 
-    [LoggerMessage(3201, LogLevel.Information, "Consuming queue '{Queue}' as {Consumer} (batches of up to {BatchSize}, at least once)")]
-    private partial void LogStarted(string queue, string consumer, int batchSize);
+    [LoggerMessage(3201, LogLevel.Information, "Consuming queue '{Queue}' as {Consumer} (batches of up to {BatchSize}, at least once; {Partitions} partitions)")]
+    private partial void LogStarted(string queue, string consumer, int batchSize, int partitions);
 
-    [LoggerMessage(3202, LogLevel.Information, "Finishing {Count} items left in our processing list first")]
-    private partial void LogLeftovers(int count);
+    [LoggerMessage(3202, LogLevel.Information, "Finishing {Count} items left in our processing list of '{Queue}' first")]
+    private partial void LogLeftovers(int count, string queue);
 
-    [LoggerMessage(3203, LogLevel.Warning, "Moved {Count} in-flight items of consumer {Consumer} back to the queue: its heartbeat expired")]
-    private partial void LogReclaimed(long count, string consumer);
+    [LoggerMessage(3203, LogLevel.Warning, "Moved {Count} in-flight items of consumer {Consumer} back to the queue '{Queue}': its heartbeat expired")]
+    private partial void LogReclaimed(long count, string consumer, string queue);
 
-    [LoggerMessage(3209, LogLevel.Information, "Consumer {Consumer} is gone (heartbeat expired) with nothing in flight")]
-    private partial void LogForgotten(string consumer);
+    [LoggerMessage(3209, LogLevel.Information, "Consumer {Consumer} is gone from '{Queue}' (heartbeat expired) with nothing in flight")]
+    private partial void LogForgotten(string consumer, string queue);
 
     [LoggerMessage(3204, LogLevel.Warning, "Queue message {Id} failed {Attempts} times: moved to the dead-letter list")]
     private partial void LogDeadLettered(string id, long attempts);

@@ -6,19 +6,16 @@ using StackExchange.Redis;
 namespace PubSubDemo.Subscriber.Consumers;
 
 /// <summary>
-/// Settles a handled batch of queue items: removes them from the processing list; malformed ones, and failures past
-/// MAX_ATTEMPTS, go to the dead-letter list, other failures back to the queue's tail. Attempts are counted per
+/// Settles a handled batch of items of one queue partition, in that partition's slot: removes them from the processing list; malformed ones, and failures past
+/// MAX_ATTEMPTS, go to the partition's dead-letter list, other failures back to the partition's tail. Attempts are counted per
 /// message id in a key that lives a day.
 /// </summary>
 internal sealed class QueueSettlement(ConsumerServices services)
 {
-    private readonly MessagingSettings _messaging = services.Messaging;
-    private readonly RedisKey _queue = services.Messaging.Queue;
-    private readonly RedisKey _dead = KeyNames.DeadLetters(services.Messaging.Queue);
 
     /// <summary>Settles <paramref name="results"/>; returns the ids that failed too often, with their attempts, for the log.</summary>
     public async Task<IReadOnlyList<(string Id, long Attempts)>> SettleAsync(
-        IDatabase database, RedisKey processing, string consumer, List<(RedisValue Item, ProcessResult Result)> results)
+        IDatabase database, string queue, RedisKey processing, string consumer, List<(RedisValue Item, ProcessResult Result)> results)
     {
         if (results.All(r => r.Result.Disposition == Disposition.Handled))
         {
@@ -32,12 +29,13 @@ internal sealed class QueueSettlement(ConsumerServices services)
         {
             if (results[i].Result is { Disposition: Disposition.Failed, MessageId: { } id })
             {
-                var key = KeyNames.Attempts(_messaging.Queue, id);
+                var key = KeyNames.Attempts(queue, id);
                 attempts[i] = await database.StringIncrementAsync(key);
                 await database.KeyExpireAsync(key, TimeSpan.FromDays(1));
             }
         }
 
+        var dead = KeyNames.DeadLetters(queue);
         var transaction = database.CreateTransaction();
         var deadLettered = 0;
         var exhausted = new List<(string, long)>();
@@ -48,18 +46,18 @@ internal sealed class QueueSettlement(ConsumerServices services)
             switch (result.Disposition)
             {
                 case Disposition.Malformed:
-                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(consumer, services.Time, item, result.Reason!, 1));
+                    _ = transaction.ListRightPushAsync(dead, DeadLetters.Envelope(consumer, services.Time, item, result.Reason!, 1));
                     deadLettered++;
                     break;
                 case Disposition.Failed when attempts.GetValueOrDefault(i) >= services.Settings.MaxAttempts:
-                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(consumer, services.Time, item, $"{result.Reason} ({attempts[i]} attempts)", (int)attempts[i]));
-                    _ = transaction.KeyDeleteAsync(KeyNames.Attempts(_messaging.Queue, result.MessageId!));
+                    _ = transaction.ListRightPushAsync(dead, DeadLetters.Envelope(consumer, services.Time, item, $"{result.Reason} ({attempts[i]} attempts)", (int)attempts[i]));
+                    _ = transaction.KeyDeleteAsync(KeyNames.Attempts(queue, result.MessageId!));
                     deadLettered++;
                     exhausted.Add((result.MessageId!, attempts[i]));
                     break;
                 case Disposition.Failed:
                     // Back to the tail: the rest of the queue is not held up by one bad item.
-                    _ = transaction.ListRightPushAsync(_queue, item);
+                    _ = transaction.ListRightPushAsync(queue, item);
                     break;
             }
         }

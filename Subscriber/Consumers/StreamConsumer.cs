@@ -7,58 +7,63 @@ using StackExchange.Redis;
 namespace PubSubDemo.Subscriber.Consumers;
 
 /// <summary>
-/// Redis Streams with a consumer group, at least once: XREADGROUP in batches, XACK once handled,
+/// Redis Streams with a consumer group on every partition, at least once: XREADGROUP in batches, XACK once handled,
 /// XAUTOCLAIM of entries left pending by dead consumers, dead-lettering by delivery count. Like the queue,
 /// it waits on a doorbell rather than XREADGROUP BLOCK, which would stall the shared multiplexer.
 /// </summary>
 internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<StreamConsumer> logger) : DoorbellConsumer(services)
 {
-    private readonly RedisKey _stream = services.Messaging.Stream;
-    private readonly RedisKey _dead = KeyNames.DeadLetters(services.Messaging.Stream);
-    private long _nextClaim = services.Time.GetTimestamp();
-    private bool _groupReady;
+    private readonly RedisKey[] _streams = [.. services.Messaging.StreamPartitions.Select(s => (RedisKey)s)];
+    private readonly RedisKey[] _dead = [.. services.Messaging.StreamPartitions.Select(s => (RedisKey)KeyNames.DeadLetters(s))];
+    private readonly long[] _nextClaim = [.. services.Messaging.StreamPartitions.Select(_ => services.Time.GetTimestamp())];
+    private readonly bool[] _groupReady = new bool[services.Messaging.PartitionCount];
+    private bool _started;
 
     protected override string LoopName => nameof(StreamConsumer);
 
-    protected override RedisChannel Doorbell { get; } = PubSubChannels.Doorbell(services.Messaging, services.Messaging.Stream);
+    protected override IReadOnlyList<string> Partitions => Messaging.StreamPartitions;
 
     /// <summary>Never longer than half of CLAIM_IDLE, so abandoned entries are claimed on time.</summary>
     protected override TimeSpan IdleWait => Settings.IdlePoll < Settings.ClaimIdle / 2 ? Settings.IdlePoll : Settings.ClaimIdle / 2;
 
-    /// <summary>Creates the group when needed, then finishes the entries delivered to us and never acknowledged.</summary>
-    protected override async Task RecoverAsync(IDatabase database, CancellationToken stoppingToken)
+    /// <summary>Creates the partition's group when needed, then finishes the entries delivered to us and never acknowledged.</summary>
+    protected override async Task RecoverAsync(IDatabase database, int partition, CancellationToken stoppingToken)
     {
-        if (!_groupReady)
+        if (!_groupReady[partition])
         {
-            await EnsureGroupAsync(database);
-            _groupReady = true;
-            LogStarted(Messaging.Stream, Messaging.Group, Consumer, Settings.StreamStart);
+            await EnsureGroupAsync(database, partition);
+            _groupReady[partition] = true;
+            if (!_started && partition == _streams.Length - 1)
+            {
+                _started = true;
+                LogStarted(Messaging.Stream, Messaging.Group, Consumer, Settings.StreamStart, _streams.Length);
+            }
         }
 
         StreamEntry[] pending;
         do
         {
-            pending = await database.StreamReadGroupAsync(_stream, Messaging.Group, Consumer, "0", Settings.BatchSize);
-            await HandleAsync(database, pending, stoppingToken);
+            pending = await database.StreamReadGroupAsync(_streams[partition], Messaging.Group, Consumer, "0", Settings.BatchSize);
+            await HandleAsync(database, partition, pending, stoppingToken);
         }
         while (pending.Length == Settings.BatchSize && !stoppingToken.IsCancellationRequested);
     }
 
-    protected override async Task<bool> TakeAsync(IDatabase database, CancellationToken stoppingToken)
+    protected override async Task<bool> TakeAsync(IDatabase database, int partition, CancellationToken stoppingToken)
     {
-        if (Time.GetElapsedTime(_nextClaim) >= TimeSpan.Zero)
+        if (Time.GetElapsedTime(_nextClaim[partition]) >= TimeSpan.Zero)
         {
-            await ClaimAbandonedAsync(database, stoppingToken);
-            _nextClaim = Time.GetTimestamp() + (long)(Settings.ClaimIdle.TotalSeconds / 2 * Time.TimestampFrequency);
+            await ClaimAbandonedAsync(database, partition, stoppingToken);
+            _nextClaim[partition] = Time.GetTimestamp() + (long)(Settings.ClaimIdle.TotalSeconds / 2 * Time.TimestampFrequency);
         }
 
-        var entries = await database.StreamReadGroupAsync(_stream, Messaging.Group, Consumer, ">", Settings.BatchSize);
+        var entries = await database.StreamReadGroupAsync(_streams[partition], Messaging.Group, Consumer, ">", Settings.BatchSize);
         if (entries.Length == 0)
         {
             return false;
         }
 
-        await HandleAsync(database, entries, stoppingToken);
+        await HandleAsync(database, partition, entries, stoppingToken);
         return true;
     }
 
@@ -70,7 +75,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             return false;
         }
 
-        _groupReady = false;
+        Array.Fill(_groupReady, false);
         LogGroupMissing(Messaging.Group);
         return true;
     }
@@ -85,12 +90,12 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
     protected override void OnServerError(string reason, TimeSpan pause) => LogServerError(reason, Format(pause));
 
-    private async Task EnsureGroupAsync(IDatabase database)
+    private async Task EnsureGroupAsync(IDatabase database, int partition)
     {
         try
         {
-            await database.StreamCreateConsumerGroupAsync(_stream, Messaging.Group, Settings.StreamStart, createStream: true);
-            LogGroupCreated(Messaging.Group, Settings.StreamStart);
+            await database.StreamCreateConsumerGroupAsync(_streams[partition], Messaging.Group, Settings.StreamStart, createStream: true);
+            LogGroupCreated(Messaging.Group, _streams[partition].ToString(), Settings.StreamStart);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
@@ -99,7 +104,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
     }
 
     /// <summary>Handles entries in order and acknowledges the handled and the dead-lettered; failures stay pending for a retry by claim.</summary>
-    private async Task HandleAsync(IDatabase database, StreamEntry[] entries, CancellationToken stoppingToken, Dictionary<string, int>? deliveries = null)
+    private async Task HandleAsync(IDatabase database, int partition, StreamEntry[] entries, CancellationToken stoppingToken, Dictionary<string, int>? deliveries = null)
     {
         var acks = new List<RedisValue>(entries.Length);
         var transaction = database.CreateTransaction();
@@ -124,7 +129,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             var payload = entry[KeyNames.StreamField];
             if (deliveries is not null && deliveries.TryGetValue(entry.Id.ToString(), out var delivered) && delivered > Settings.MaxAttempts)
             {
-                _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(Consumer, Time, payload, $"not handled after {delivered - 1} deliveries", delivered - 1));
+                _ = transaction.ListRightPushAsync(_dead[partition], DeadLetters.Envelope(Consumer, Time, payload, $"not handled after {delivered - 1} deliveries", delivered - 1));
                 acks.Add(entry.Id);
                 deadLettered++;
                 LogDeadLettered(entry.Id.ToString(), delivered - 1);
@@ -140,7 +145,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
                     acks.Add(entry.Id);
                     break;
                 case Disposition.Malformed:
-                    _ = transaction.ListRightPushAsync(_dead, DeadLetters.Envelope(Consumer, Time, payload, result.Reason!, 1));
+                    _ = transaction.ListRightPushAsync(_dead[partition], DeadLetters.Envelope(Consumer, Time, payload, result.Reason!, 1));
                     acks.Add(entry.Id);
                     deadLettered++;
                     break;
@@ -152,7 +157,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
         if (acks.Count > 0)
         {
-            _ = transaction.StreamAcknowledgeAsync(_stream, Messaging.Group, acks.ToArray());
+            _ = transaction.StreamAcknowledgeAsync(_streams[partition], Messaging.Group, acks.ToArray());
             await transaction.ExecuteAsync();
         }
 
@@ -160,13 +165,13 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
     }
 
     /// <summary>Takes over entries pending longer than CLAIM_IDLE (their consumer died, or failed them) and handles them.</summary>
-    private async Task ClaimAbandonedAsync(IDatabase database, CancellationToken stoppingToken)
+    private async Task ClaimAbandonedAsync(IDatabase database, int partition, CancellationToken stoppingToken)
     {
         var minIdle = (long)Settings.ClaimIdle.TotalMilliseconds;
         RedisValue start = "0-0";
         do
         {
-            var claim = await database.StreamAutoClaimAsync(_stream, Messaging.Group, Consumer, minIdle, start, Settings.BatchSize);
+            var claim = await database.StreamAutoClaimAsync(_streams[partition], Messaging.Group, Consumer, minIdle, start, Settings.BatchSize);
             start = claim.NextStartId;
 
             // Redis 7 drops entries that were deleted while pending from the group itself and names them here.
@@ -182,25 +187,25 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
             var first = claim.ClaimedEntries[0].Id;
             var last = claim.ClaimedEntries[^1].Id;
-            var pending = await database.StreamPendingMessagesAsync(_stream, Messaging.Group, claim.ClaimedEntries.Length, Consumer, first, last);
+            var pending = await database.StreamPendingMessagesAsync(_streams[partition], Messaging.Group, claim.ClaimedEntries.Length, Consumer, first, last);
             var deliveries = pending.ToDictionary(p => p.MessageId.ToString(), p => p.DeliveryCount);
-            LogClaimed(claim.ClaimedEntries.Length);
-            await HandleAsync(database, claim.ClaimedEntries, stoppingToken, deliveries);
+            LogClaimed(claim.ClaimedEntries.Length, _streams[partition].ToString());
+            await HandleAsync(database, partition, claim.ClaimedEntries, stoppingToken, deliveries);
         }
         while (start != "0-0" && !stoppingToken.IsCancellationRequested);
     }
 
-    [LoggerMessage(3301, LogLevel.Information, "Consuming stream '{Stream}' in group '{Group}' as {Consumer} (a new group starts at {Start})")]
-    private partial void LogStarted(string stream, string group, string consumer, string start);
+    [LoggerMessage(3301, LogLevel.Information, "Consuming stream '{Stream}' in group '{Group}' as {Consumer} (a new group starts at {Start}; {Partitions} partitions)")]
+    private partial void LogStarted(string stream, string group, string consumer, string start, int partitions);
 
-    [LoggerMessage(3302, LogLevel.Information, "Created consumer group '{Group}' starting at {Start}")]
-    private partial void LogGroupCreated(string group, string start);
+    [LoggerMessage(3302, LogLevel.Information, "Created consumer group '{Group}' on '{Stream}' starting at {Start}")]
+    private partial void LogGroupCreated(string group, string stream, string start);
 
     [LoggerMessage(3303, LogLevel.Warning, "Consumer group '{Group}' is missing on the server; recreating it")]
     private partial void LogGroupMissing(string group);
 
-    [LoggerMessage(3304, LogLevel.Information, "Claimed {Count} stream entries left pending by another or a failed delivery")]
-    private partial void LogClaimed(int count);
+    [LoggerMessage(3304, LogLevel.Information, "Claimed {Count} stream entries of '{Stream}' left pending by another or a failed delivery")]
+    private partial void LogClaimed(int count, string stream);
 
     [LoggerMessage(3305, LogLevel.Warning, "Stream entry {Id} was not handled after {Attempts} deliveries: moved to the dead-letter list")]
     private partial void LogDeadLettered(string id, int attempts);

@@ -27,8 +27,8 @@ internal sealed class WakeSignal : IDisposable
         }
     }
 
-    /// <summary>Returns when rung or after <paramref name="timeout"/>, whichever comes first.</summary>
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+    /// <summary>Returns true when rung, false after <paramref name="timeout"/>, whichever comes first.</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         _semaphore.WaitAsync(timeout, cancellationToken);
 
     public void Dispose() => _semaphore.Dispose();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Contract;
@@ -9,16 +10,19 @@ namespace PubSubDemo.Subscriber.Telemetry;
 
 /// <summary>
 /// The one place the subscriber asks the server for its backlog: once a second, the queue's length, this consumer's
-/// processing list, the dead-letter lists and the consumer group's lag, into <see cref="ServerFigures"/>.
+/// processing list, the dead-letter lists and the consumer group's lag, each summed over the partitions, into
+/// <see cref="ServerFigures"/>; and whether partitions beyond ours hold messages (<see cref="PartitionCheck"/>).
 /// </summary>
 internal sealed class BacklogPoller(
     RedisConnection connection,
     MessagingSettings messaging,
     SubscriberSettings settings,
     SubscriberTelemetry telemetry,
-    TimeProvider time) : BackgroundService
+    TimeProvider time,
+    ILogger<BacklogPoller> logger) : BackgroundService
 {
-    private readonly RedisKey _processing = KeyNames.Processing(messaging.Queue, settings.ConsumerFor(messaging));
+    private readonly RedisKey[] _processing = [.. messaging.QueuePartitions.Select(q => (RedisKey)KeyNames.Processing(q, settings.ConsumerFor(messaging)))];
+    private readonly PartitionCheck _check = new(messaging, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,6 +34,8 @@ internal sealed class BacklogPoller(
         using var timer = new PeriodicTimer(MonitorKeys.Interval, time);
         try
         {
+            // At start as soon as the server answers, then with every poll.
+            await PollAsync((await connection.GetAsync(stoppingToken)).GetDatabase());
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 if (connection.IsConnected)
@@ -50,9 +56,9 @@ internal sealed class BacklogPoller(
         {
             if (messaging.Uses(Pattern.Queue))
             {
-                var queue = database.ListLengthAsync(messaging.Queue);
-                var processing = database.ListLengthAsync(_processing);
-                var dead = database.ListLengthAsync(KeyNames.DeadLetters(messaging.Queue));
+                var queue = SumAsync(messaging.QueuePartitions.Select(q => database.ListLengthAsync(q)));
+                var processing = SumAsync(_processing.Select(p => database.ListLengthAsync(p)));
+                var dead = SumAsync(messaging.QueuePartitions.Select(q => database.ListLengthAsync(KeyNames.DeadLetters(q))));
                 server.QueueLength = await queue;
                 server.ProcessingLength = await processing;
                 server.QueueDeadLetters = await dead;
@@ -60,10 +66,20 @@ internal sealed class BacklogPoller(
 
             if (messaging.Uses(Pattern.Stream))
             {
-                var dead = database.ListLengthAsync(KeyNames.DeadLetters(messaging.Stream));
-                server.StreamLag = await StreamLagAsync(database);
+                var dead = SumAsync(messaging.StreamPartitions.Select(s => database.ListLengthAsync(KeyNames.DeadLetters(s))));
+                var lags = messaging.StreamPartitions.Select(s => StreamLagAsync(database, s)).ToArray();
+                var lag = 0L;
+                foreach (var partition in lags)
+                {
+                    // One unknown partition makes the sum unknown, not smaller.
+                    lag = await partition is >= 0 and var known && lag >= 0 ? lag + known : -1;
+                }
+
+                server.StreamLag = lag;
                 server.StreamDeadLetters = await dead;
             }
+
+            await _check.CheckAsync(database);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -71,11 +87,13 @@ internal sealed class BacklogPoller(
         }
     }
 
-    private async Task<long> StreamLagAsync(IDatabase database)
+    private static async Task<long> SumAsync(IEnumerable<Task<long>> lengths) => (await Task.WhenAll(lengths)).Sum();
+
+    private async Task<long> StreamLagAsync(IDatabase database, string stream)
     {
         try
         {
-            var groups = await database.StreamGroupInfoAsync(messaging.Stream);
+            var groups = await database.StreamGroupInfoAsync(stream);
             return groups.FirstOrDefault(g => g.Name == messaging.Group).Lag ?? -1;
         }
         catch (RedisServerException)

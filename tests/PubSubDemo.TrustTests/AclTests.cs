@@ -14,10 +14,12 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
     [InlineData("pubsub")]
     [InlineData("queue")]
     [InlineData("stream")]
-    public async Task Every_pattern_runs_end_to_end_as_the_users_the_acl_verb_describes(string pattern)
+    [InlineData("queue", "3")]
+    [InlineData("stream", "3")]
+    public async Task Every_pattern_runs_end_to_end_as_the_users_the_acl_verb_describes(string pattern, string partitions = "1")
     {
-        var users = await CreateUsersAsync(pattern);
-        var settings = Names(pattern, users.Suffix);
+        var users = await CreateUsersAsync(pattern, partitions);
+        var settings = Names(pattern, users.Suffix, partitions);
         await using var monitor = ServiceProcess.Start("Monitor", new Dictionary<string, string?>(settings) { ["REDIS_ADDR"] = users.Url("monitor"), ["MONITOR_PORT"] = "0" });
         await using var subscriber = await ServiceHost.Subscriber(users.Url("subscriber"), settings).StartAndWaitConsumingAsync();
         await using var publisher = await ServiceHost.Publisher(users.Url("publisher"), new Dictionary<string, string?>(settings) { ["MESSAGE_COUNT"] = "20", ["PUBLISH_INTERVAL"] = "10ms" }).StartAsync();
@@ -74,12 +76,12 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
         ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{server.Port},user={role}-{users.Suffix},password={users.Password(role)}");
 
     /// <summary>One user per role, made by running each built service with <c>acl</c> and that role's settings.</summary>
-    private async Task<Users> CreateUsersAsync(string pattern)
+    private async Task<Users> CreateUsersAsync(string pattern, string partitions = "1")
     {
         var users = new Users(server, Guid.NewGuid().ToString("N")[..8]);
         foreach (var (role, service) in new[] { ("publisher", "Publisher"), ("subscriber", "Subscriber"), ("monitor", "Monitor") })
         {
-            var environment = new Dictionary<string, string?>(Names(pattern, users.Suffix)) { ["REDIS_ADDR"] = users.Url(role) };
+            var environment = new Dictionary<string, string?>(Names(pattern, users.Suffix, partitions)) { ["REDIS_ADDR"] = users.Url(role) };
             var (exitCode, printed, errors) = await ServiceVerb.RunAsync(service, "acl", environment);
             output.WriteLine($"{service} acl: {printed.Trim()}{errors}");
             Assert.Equal(0, exitCode);
@@ -91,9 +93,11 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
         return users;
     }
 
-    private static Dictionary<string, string?> Names(string pattern, string suffix) => new()
+    /// <summary>The names of one test; with PARTITIONS above 1 the rules must cover every partition's keys and doorbells.</summary>
+    private static Dictionary<string, string?> Names(string pattern, string suffix, string partitions = "1") => new()
     {
         ["PATTERN"] = pattern,
+        ["PARTITIONS"] = partitions,
         ["CHANNEL"] = $"acl-channel-{suffix}",
         ["QUEUE"] = $"acl-queue-{suffix}",
         ["STREAM"] = $"acl-stream-{suffix}",
