@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Contract;
+using PubSubDemo.Shared.Observability;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Publisher.Sending;
@@ -20,10 +22,17 @@ internal sealed partial class MessageSender(
 {
     private const int MaxBatchesInFlight = 8;
     private readonly ServerRetry _retry = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), time);
+    // One producer span per message, whose context travels in the payload every destination receives; with several
+    // destinations the span names them all ("messages,message_queue send").
+    private readonly string _traceDestination = string.Join(',', new[] { (Pattern.PubSub, messaging.Channel), (Pattern.Queue, messaging.Queue), (Pattern.Stream, messaging.Stream) }
+        .Where(d => messaging.Uses(d.Item1)).Select(d => d.Item2));
     private IDestination[]? _destinations;
 
     /// <summary>Stream trimming: STREAM_MAXLEN, approximate so XADD stays O(1).</summary>
     public long? StreamMaxLength { get; init; }
+
+    /// <summary>A new message, ready to send; traced (a producer span, its context in the payload) when someone listens.</summary>
+    public OutgoingMessage Prepare(Message message) => new(message, MessageTracing.StartSend(_traceDestination, message.Id));
 
     /// <summary>
     /// Reads <paramref name="source"/> until it completes, with up to <see cref="MaxBatchesInFlight"/> batches on the wire
@@ -163,6 +172,7 @@ internal sealed partial class MessageSender(
 
             stats.OnUnsent(batch.Count);
             capacity.Release(batch.Count);
+            EndTraces(batch, latest.GetBaseException().Message);
             LogUnsent(batch.Count, batch[0].Message.Id, batch[^1].Message.Id, latest.GetBaseException().Message);
             return;
         }
@@ -175,6 +185,20 @@ internal sealed partial class MessageSender(
         stats.LastPayloadBytes = batch[^1].Payload.Length();
         stats.OnSent(batch.Count, time.GetUtcNow());
         capacity.Release(batch.Count);
+        EndTraces(batch);
+    }
+
+    private static void EndTraces(List<OutgoingMessage> batch, string? failure = null)
+    {
+        if (batch[0].Trace is null && batch[^1].Trace is null)
+        {
+            return;
+        }
+
+        foreach (var message in batch)
+        {
+            MessageTracing.EndSend(message.Trace, failure);
+        }
     }
 
     /// <summary>

@@ -1,19 +1,32 @@
+using System.Diagnostics;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Shared.Observability;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Publisher.Sending;
 
 /// <summary>
 /// A message on its way: serialized once, so every retry sends the same id, timestamp and bytes; it remembers which
-/// destinations have taken it, so that a retry resends it only where it failed.
+/// destinations have taken it, so that a retry resends it only where it failed. Its producer span, when traced,
+/// starts here (so its context is in the bytes) and ends when every destination has taken it.
 /// </summary>
-internal sealed class OutgoingMessage(Message message)
+internal sealed class OutgoingMessage
 {
     private Destinations _taken;
 
-    public Message Message { get; } = message;
+    public OutgoingMessage(Message message, Activity? trace = null)
+    {
+        Trace = trace;
+        Message = MessageTracing.WithContext(message, trace);
+        Payload = MessageReader.Write(Message);
+    }
 
-    public RedisValue Payload { get; } = MessageReader.Write(message);
+    public Message Message { get; }
+
+    public RedisValue Payload { get; }
+
+    /// <summary>The producer span ("&lt;destination&gt; send"); null when nobody listens.</summary>
+    public Activity? Trace { get; }
 
     public bool IsTakenBy(Destinations destination) => (_taken & destination) != 0;
 

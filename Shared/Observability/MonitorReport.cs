@@ -75,6 +75,9 @@ public sealed record MonitorReport
     /// <summary>Publisher: how many subscribers the last channel publish reached.</summary>
     public long? Receivers { get; init; }
 
+    /// <summary>Subscriber: a sample of the messages handled since the last report, for the monitor's flow table.</summary>
+    public IReadOnlyList<FlowSample>? Flow { get; init; }
+
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, MonitorJsonContext.Default.MonitorReport);
 
     /// <summary>Reads a report; null for anything that is not one (another writer under the prefix, a newer format).</summary>
@@ -102,6 +105,15 @@ public sealed record SourceReport(
     long Dropped,
     long Gaps,
     double Rate);
+
+/// <summary>One sampled message as a subscriber handled it: which message, whose, from which source, sent and handled when.</summary>
+public sealed record FlowSample(
+    string Id,
+    string? Sender,
+    string Source,
+    DateTimeOffset SentAt,
+    DateTimeOffset HandledAt,
+    string? TraceId = null);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
