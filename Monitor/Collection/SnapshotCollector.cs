@@ -8,7 +8,8 @@ namespace PubSubDemo.Monitor.Collection;
 
 /// <summary>
 /// Once a second: finds every process by its report key (SCAN, which DragonFly, Redis and Valkey all answer),
-/// reads the reports, reads the backlog of QUEUE and STREAM from the server, and publishes one snapshot.
+/// reads the reports, joins their sampled messages into the flow table, reads the backlog and the newest dead letters
+/// of QUEUE and STREAM from the server, and publishes one snapshot.
 /// </summary>
 internal sealed partial class SnapshotCollector(
     RedisConnection connection,
@@ -18,6 +19,10 @@ internal sealed partial class SnapshotCollector(
     TimeProvider time,
     ILogger<SnapshotCollector> logger) : BackgroundService
 {
+    /// <summary>Dead letters shown per list (queue and stream).</summary>
+    private const int DeadLettersShown = 5;
+
+    private readonly MessageFlow _flow = new();
     private string? _lastProblem;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -69,7 +74,7 @@ internal sealed partial class SnapshotCollector(
             }
 
             // The page says so instead of freezing on the last good numbers.
-            return Compose([], new Backlog(messaging.Queue, null, null, null, null, messaging.Stream, messaging.Group, null, null, null, null), $"not reachable: {problem}");
+            return Compose([], new Backlog(messaging.Queue, null, null, null, null, messaging.Stream, messaging.Group, null, null, null, null), [], $"not reachable: {problem}");
         }
     }
 
@@ -99,6 +104,8 @@ internal sealed partial class SnapshotCollector(
         var streamLength = TryAsync(database.StreamLengthAsync(messaging.Stream));
         var streamDead = TryAsync(database.ListLengthAsync(KeyNames.DeadLetters(messaging.Stream)));
         var groups = TryAsync(database.StreamGroupInfoAsync(messaging.Stream));
+        var queueLetters = TryAsync(database.ListRangeAsync(KeyNames.DeadLetters(messaging.Queue), -DeadLettersShown, -1));
+        var streamLetters = TryAsync(database.ListRangeAsync(KeyNames.DeadLetters(messaging.Stream), -DeadLettersShown, -1));
 
         var reports = (await values)
             .Where(v => v.HasValue)
@@ -119,16 +126,21 @@ internal sealed partial class SnapshotCollector(
             group?.Lag,
             group?.PendingMessageCount,
             await streamDead);
-        return Compose(reports, backlog, $"{connection.ServerDescription} at {connection.Endpoint}");
+        IReadOnlyList<DeadLetterView> deadLetters =
+        [
+            .. MessageFlow.DeadLetters("queue", await queueLetters ?? []),
+            .. MessageFlow.DeadLetters("stream", await streamLetters ?? []),
+        ];
+        return Compose(reports, backlog, [.. deadLetters.OrderByDescending(d => d.At)], $"{connection.ServerDescription} at {connection.Endpoint}");
     }
 
-    private Snapshot Compose(List<MonitorReport> reports, Backlog backlog, string server)
+    private Snapshot Compose(List<MonitorReport> reports, Backlog backlog, IReadOnlyList<DeadLetterView> deadLetters, string server)
     {
         var now = time.GetUtcNow();
         var processes = reports
             .OrderBy(r => r.Role == MonitorReport.PublisherRole ? 0 : 1)
             .ThenBy(r => r.Instance, StringComparer.Ordinal)
-            .Select(r => new ProcessView(r, Math.Round(Math.Max(0, (now - r.At).TotalSeconds), 1)))
+            .Select(r => new ProcessView(r with { Flow = null }, Math.Round(Math.Max(0, (now - r.At).TotalSeconds), 1)))
             .ToList();
         var subscribers = reports.Where(r => r.Role == MonitorReport.SubscriberRole).ToList();
         var weighted = subscribers.Where(r => r.P50Ms is not null && r.Rate > 0).ToList();
@@ -139,7 +151,7 @@ internal sealed partial class SnapshotCollector(
             Math.Round(subscribers.Sum(r => r.Rate), 1),
             weight > 0 ? Math.Round(weighted.Sum(r => r.P50Ms!.Value * r.Rate) / weight, 3) : null,
             subscribers.Max(r => r.P99Ms));
-        return new Snapshot(now, server, settings.History.TotalSeconds, processes, backlog, point);
+        return new Snapshot(now, server, settings.History.TotalSeconds, processes, backlog, point, _flow.Add(subscribers, now), deadLetters);
     }
 
     /// <summary>A figure the server cannot give (no such key yet, another type under that name) is unknown, not an error.</summary>

@@ -6,20 +6,23 @@ namespace PubSubDemo.Subscriber.Telemetry;
 
 /// <summary>
 /// The sample of handled messages the monitor's flow table shows: per source, the first <see cref="PerSecond"/>
-/// messages of each second of the publisher's clock (their timestamp), at most <see cref="PerReport"/> per report.
+/// messages of each second of the publisher's clock (their timestamp), at most <see cref="PerReport"/> per report
+/// interval. Each report carries the samples of the last two intervals, so that the monitor, which reads the report key
+/// once a second on a clock of its own, still gets every sample when it misses one rewrite.
 /// Every subscriber of a channel receives its messages in the same order, so every one picks the same messages and
 /// the monitor can join them by id; a queue or stream message reaches one subscriber, which picks it or not. At
 /// 100k msg/s a message costs one division and two reads; at a demo's pace every message is shown.
 /// </summary>
 public sealed class FlowSampler(TimeProvider time)
 {
-    public const int PerSecond = 5;
+    public const int PerSecond = 2;
     public const int PerReport = 32;
 
     private readonly Lock _gate = new();
     private readonly long[] _second = new long[3];
     private readonly int[] _taken = new int[3];
     private List<FlowSample> _pending = new(PerReport);
+    private List<FlowSample> _previous = [];
 
     public void OnHandled(MessageSource source, Message message, string? traceId)
     {
@@ -50,19 +53,15 @@ public sealed class FlowSampler(TimeProvider time)
         }
     }
 
-    /// <summary>What was sampled since the last call, for the monitor report; null when nothing was.</summary>
+    /// <summary>What was sampled in this interval and the one before, for the monitor report; null when nothing was.</summary>
     public IReadOnlyList<FlowSample>? Take()
     {
         lock (_gate)
         {
-            if (_pending.Count == 0)
-            {
-                return null;
-            }
-
-            var taken = _pending;
+            List<FlowSample> taken = [.. _previous, .. _pending];
+            _previous = _pending;
             _pending = new(PerReport);
-            return taken;
+            return taken.Count == 0 ? null : taken;
         }
     }
 }
