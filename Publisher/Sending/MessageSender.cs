@@ -26,13 +26,16 @@ internal sealed partial class MessageSender(
     // destinations the span names them all ("messages,message_queue send").
     private readonly string _traceDestination = string.Join(',', new[] { (Pattern.PubSub, messaging.Channel), (Pattern.Queue, messaging.Queue), (Pattern.Stream, messaging.Stream) }
         .Where(d => messaging.Uses(d.Item1)).Select(d => d.Item2));
+    private readonly Destinations _to = (messaging.Uses(Pattern.PubSub) ? Destinations.Channel : 0)
+        | (messaging.Uses(Pattern.Queue) ? Destinations.Queue : 0) | (messaging.Uses(Pattern.Stream) ? Destinations.Stream : 0);
+
     private IDestination[]? _destinations;
 
     /// <summary>Stream trimming: STREAM_MAXLEN, approximate so XADD stays O(1).</summary>
     public long? StreamMaxLength { get; init; }
 
     /// <summary>A new message, ready to send; traced (a producer span, its context in the payload) when someone listens.</summary>
-    public OutgoingMessage Prepare(Message message) => new(message, MessageTracing.StartSend(_traceDestination, message.Id));
+    public OutgoingMessage Prepare(Message message) => new(message, MessageTracing.StartSend(_traceDestination, message.Id), _to);
 
     /// <summary>
     /// Reads <paramref name="source"/> until it completes, with up to <see cref="MaxBatchesInFlight"/> batches on the wire
@@ -185,10 +188,10 @@ internal sealed partial class MessageSender(
         stats.LastPayloadBytes = batch[^1].Payload.Length();
         stats.OnSent(batch.Count, time.GetUtcNow());
         capacity.Release(batch.Count);
-        EndTraces(batch);
     }
 
-    private static void EndTraces(List<OutgoingMessage> batch, string? failure = null)
+    /// <summary>The producer spans of messages given up (those taken ended when their last destination took them).</summary>
+    private static void EndTraces(List<OutgoingMessage> batch, string failure)
     {
         if (batch[0].Trace is null && batch[^1].Trace is null)
         {

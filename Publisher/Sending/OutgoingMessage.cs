@@ -8,14 +8,16 @@ namespace PubSubDemo.Publisher.Sending;
 /// <summary>
 /// A message on its way: serialized once, so every retry sends the same id, timestamp and bytes; it remembers which
 /// destinations have taken it, so that a retry resends it only where it failed. Its producer span, when traced,
-/// starts here (so its context is in the bytes) and ends when every destination has taken it.
+/// starts here (so its context is in the bytes) and ends when the last of <paramref name="to"/> has taken it.
 /// </summary>
 internal sealed class OutgoingMessage
 {
+    private readonly Destinations _to;
     private Destinations _taken;
 
-    public OutgoingMessage(Message message, Activity? trace = null)
+    public OutgoingMessage(Message message, Activity? trace = null, Destinations to = Destinations.None)
     {
+        _to = to;
         Trace = trace;
         Message = MessageTracing.WithContext(message, trace);
         Payload = MessageReader.Write(Message);
@@ -30,7 +32,14 @@ internal sealed class OutgoingMessage
 
     public bool IsTakenBy(Destinations destination) => (_taken & destination) != 0;
 
-    public void MarkTakenBy(Destinations destination) => _taken |= destination;
+    public void MarkTakenBy(Destinations destination)
+    {
+        _taken |= destination;
+        if (Trace is not null && _taken == _to)
+        {
+            MessageTracing.EndSend(Trace);
+        }
+    }
 }
 
 /// <summary>One bit per destination, for <see cref="OutgoingMessage"/>'s "already taken" marks.</summary>

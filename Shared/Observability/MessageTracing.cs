@@ -95,7 +95,7 @@ public static class MessageTracing
     /// <summary>Ends a producer span; <paramref name="failure"/> marks a message the server never took.</summary>
     public static void EndSend(Activity? send, string? failure = null)
     {
-        if (send is null)
+        if (send is null || send.IsStopped)
         {
             return;
         }
