@@ -124,7 +124,7 @@ internal sealed partial class PublisherWorker(
                 // At a fixed rate the timestamp is the scheduled send time, so a stalled publisher shows up as
                 // latency at the subscriber instead of hiding it (no coordinated omission).
                 var timestamp = fixedRate ? startWall + time.GetElapsedTime(start, due) : time.GetUtcNow();
-                writer.TryWrite(new OutgoingMessage(factory.Create(timestamp)));
+                writer.TryWrite(sender.Prepare(factory.Create(timestamp)));
                 stats.OnCreated();
 
                 var now = time.GetTimestamp();

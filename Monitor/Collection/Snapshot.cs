@@ -3,14 +3,19 @@ using PubSubDemo.Shared.Observability;
 
 namespace PubSubDemo.Monitor.Collection;
 
-/// <summary>What the page shows at one moment: every process that reported, the backlog on the server, and the chart's newest point.</summary>
+/// <summary>
+/// What the page shows at one moment: every process that reported, the backlog on the server, the chart's newest point,
+/// the sampled message flow and the newest dead letters.
+/// </summary>
 public sealed record Snapshot(
     DateTimeOffset At,
     string Server,
     double HistorySeconds,
     IReadOnlyList<ProcessView> Processes,
     Backlog Backlog,
-    ChartPoint Point);
+    ChartPoint Point,
+    IReadOnlyList<FlowMessage> Flow,
+    IReadOnlyList<DeadLetterView> DeadLetters);
 
 /// <summary>One process's latest report and how old it is.</summary>
 public sealed record ProcessView(MonitorReport Report, double AgeSeconds);

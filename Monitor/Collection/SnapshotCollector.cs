@@ -9,8 +9,9 @@ namespace PubSubDemo.Monitor.Collection;
 
 /// <summary>
 /// Once a second: finds every process by its report key (SCAN, which DragonFly, Redis and Valkey all answer; on a
-/// cluster, on every primary), reads the reports, reads the backlog of every partition of QUEUE and STREAM from the node
-/// that holds each (the client routes by slot, <see cref="PartitionFigures"/>), and publishes one snapshot.
+/// cluster, on every primary), reads the reports, joins their sampled messages into the flow table, reads the backlog
+/// of every partition of QUEUE and STREAM from the node that holds each (the client routes by slot,
+/// <see cref="PartitionFigures"/>) and the newest dead letters, and publishes one snapshot.
 /// </summary>
 internal sealed partial class SnapshotCollector(
     RedisConnection connection,
@@ -20,6 +21,10 @@ internal sealed partial class SnapshotCollector(
     TimeProvider time,
     ILogger<SnapshotCollector> logger) : BackgroundService
 {
+    /// <summary>Dead letters shown per list (queue and stream).</summary>
+    private const int DeadLettersShown = 5;
+
+    private readonly MessageFlow _flow = new();
     private string? _lastProblem;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -71,7 +76,7 @@ internal sealed partial class SnapshotCollector(
             }
 
             // The page says so instead of freezing on the last good numbers.
-            return Compose([], new Backlog(messaging.Queue, null, null, null, null, messaging.Stream, messaging.Group, null, null, null, null), $"not reachable: {problem}");
+            return Compose([], new Backlog(messaging.Queue, null, null, null, null, messaging.Stream, messaging.Group, null, null, null, null), [], $"not reachable: {problem}");
         }
     }
 
@@ -87,21 +92,29 @@ internal sealed partial class SnapshotCollector(
             backlog = backlog with { Partitions = partitions };
         }
 
+        var queueLetters = NewestDeadLettersAsync(database, messaging.QueuePartitions);
+        var streamLetters = NewestDeadLettersAsync(database, messaging.StreamPartitions);
+
         var reports = (await values)
             .Where(v => v.HasValue)
             .Select(v => MonitorReport.TryRead((byte[])v!))
             .OfType<MonitorReport>()
             .ToList();
-        return Compose(reports, backlog, $"{connection.ServerDescription} at {connection.Endpoint}");
+        IReadOnlyList<DeadLetterView> deadLetters =
+        [
+            .. MessageFlow.DeadLetters("queue", await queueLetters),
+            .. MessageFlow.DeadLetters("stream", await streamLetters),
+        ];
+        return Compose(reports, backlog, [.. deadLetters.OrderByDescending(d => d.At).Take(DeadLettersShown)], $"{connection.ServerDescription} at {connection.Endpoint}");
     }
 
-    private Snapshot Compose(List<MonitorReport> reports, Backlog backlog, string server)
+    private Snapshot Compose(List<MonitorReport> reports, Backlog backlog, IReadOnlyList<DeadLetterView> deadLetters, string server)
     {
         var now = time.GetUtcNow();
         var processes = reports
             .OrderBy(r => r.Role == MonitorReport.PublisherRole ? 0 : 1)
             .ThenBy(r => r.Instance, StringComparer.Ordinal)
-            .Select(r => new ProcessView(r, Math.Round(Math.Max(0, (now - r.At).TotalSeconds), 1)))
+            .Select(r => new ProcessView(r with { Flow = null }, Math.Round(Math.Max(0, (now - r.At).TotalSeconds), 1)))
             .ToList();
         var subscribers = reports.Where(r => r.Role == MonitorReport.SubscriberRole).ToList();
         var weighted = subscribers.Where(r => r.P50Ms is not null && r.Rate > 0).ToList();
@@ -112,7 +125,25 @@ internal sealed partial class SnapshotCollector(
             Math.Round(subscribers.Sum(r => r.Rate), 1),
             weight > 0 ? Math.Round(weighted.Sum(r => r.P50Ms!.Value * r.Rate) / weight, 3) : null,
             subscribers.Max(r => r.P99Ms));
-        return new Snapshot(now, server, settings.History.TotalSeconds, processes, backlog, point);
+        return new Snapshot(now, server, settings.History.TotalSeconds, processes, backlog, point, _flow.Add(subscribers, now), deadLetters);
+    }
+
+    /// <summary>The newest dead letters of every partition's list; a list that is not there yet (or not a list) gives none.</summary>
+    private static async Task<RedisValue[]> NewestDeadLettersAsync(IDatabase database, IEnumerable<string> queuesOrStreams)
+    {
+        var letters = new List<RedisValue>();
+        foreach (var name in queuesOrStreams)
+        {
+            try
+            {
+                letters.AddRange(await database.ListRangeAsync(KeyNames.DeadLetters(name), -DeadLettersShown, -1));
+            }
+            catch (RedisServerException)
+            {
+            }
+        }
+
+        return [.. letters];
     }
 
     [LoggerMessage(5001, LogLevel.Warning, "Could not read the reports from the server: {Reason}; the page shows the server as not reachable")]

@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Shared.Contract;
+using PubSubDemo.Shared.Observability;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Publisher.Sending;
@@ -22,6 +24,16 @@ internal sealed partial class MessageSender(
     private readonly ServerRetry _retry = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), time);
     private readonly Partitioner _partitioner = new(messaging.PartitionCount, settings.MessageKey);
     private IDestination[]? _destinations;
+
+    // One producer span per message, whose context travels in the payload every destination receives; with several
+    // destinations the span names them all ("messages,message_queue send").
+    private readonly string _traceDestination = string.Join(',', new[] { (Pattern.PubSub, messaging.Channel), (Pattern.Queue, messaging.Queue), (Pattern.Stream, messaging.Stream) }
+        .Where(d => messaging.Uses(d.Item1)).Select(d => d.Item2));
+    private readonly Destinations _to = (messaging.Uses(Pattern.PubSub) ? Destinations.Channel : 0)
+        | (messaging.Uses(Pattern.Queue) ? Destinations.Queue : 0) | (messaging.Uses(Pattern.Stream) ? Destinations.Stream : 0);
+
+    /// <summary>A new message, ready to send; traced (a producer span, its context in the payload) when someone listens.</summary>
+    public OutgoingMessage Prepare(Message message) => new(message, MessageTracing.StartSend(_traceDestination, message.Id), _to);
 
     /// <summary>
     /// Reads <paramref name="source"/> until it completes, with up to <see cref="MaxBatchesInFlight"/> batches on the wire
@@ -166,6 +178,7 @@ internal sealed partial class MessageSender(
 
             stats.OnUnsent(batch.Count);
             capacity.Release(batch.Count);
+            EndTraces(batch, latest.GetBaseException().Message);
             LogUnsent(batch.Count, batch[0].Message.Id, batch[^1].Message.Id, latest.GetBaseException().Message);
             return;
         }
@@ -178,6 +191,20 @@ internal sealed partial class MessageSender(
         stats.LastPayloadBytes = batch[^1].Payload.Length();
         stats.OnSent(batch.Count, time.GetUtcNow());
         capacity.Release(batch.Count);
+    }
+
+    /// <summary>The producer spans of messages given up (those taken ended when their last destination took them).</summary>
+    private static void EndTraces(List<OutgoingMessage> batch, string failure)
+    {
+        if (batch[0].Trace is null && batch[^1].Trace is null)
+        {
+            return;
+        }
+
+        foreach (var message in batch)
+        {
+            MessageTracing.EndSend(message.Trace, failure);
+        }
     }
 
     /// <summary>

@@ -1,26 +1,48 @@
+using System.Diagnostics;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Shared.Observability;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Publisher.Sending;
 
 /// <summary>
 /// A message on its way: serialized once, so every retry sends the same id, timestamp and bytes; it remembers which
-/// destinations have taken it, so that a retry resends it only where it failed.
+/// destinations have taken it, so that a retry resends it only where it failed. Its producer span, when traced,
+/// starts here (so its context is in the bytes) and ends when the last of <paramref name="to"/> has taken it.
 /// </summary>
-internal sealed class OutgoingMessage(Message message)
+internal sealed class OutgoingMessage
 {
+    private readonly Destinations _to;
     private Destinations _taken;
 
-    public Message Message { get; } = message;
+    public OutgoingMessage(Message message, Activity? trace = null, Destinations to = Destinations.None)
+    {
+        _to = to;
+        Trace = trace;
+        Message = MessageTracing.WithContext(message, trace);
+        Payload = MessageReader.Write(Message);
+    }
 
-    public RedisValue Payload { get; } = MessageReader.Write(message);
+    public Message Message { get; }
+
+    public RedisValue Payload { get; }
+
+    /// <summary>The producer span ("&lt;destination&gt; send"); null when nobody listens.</summary>
+    public Activity? Trace { get; }
 
     /// <summary>The queue and stream partition this message goes to, chosen once (<see cref="Partitioner"/>) so a retry goes to the same one.</summary>
     public int Partition { get; set; }
 
     public bool IsTakenBy(Destinations destination) => (_taken & destination) != 0;
 
-    public void MarkTakenBy(Destinations destination) => _taken |= destination;
+    public void MarkTakenBy(Destinations destination)
+    {
+        _taken |= destination;
+        if (Trace is not null && _taken == _to)
+        {
+            MessageTracing.EndSend(Trace);
+        }
+    }
 }
 
 /// <summary>One bit per destination, for <see cref="OutgoingMessage"/>'s "already taken" marks.</summary>

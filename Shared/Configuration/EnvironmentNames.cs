@@ -55,8 +55,13 @@ public static class EnvironmentNames
     public const string StallTimeout = "STALL_TIMEOUT";
     public const string MonitorReport = "MONITOR_REPORT";
 
-    /// <summary>The standard OpenTelemetry variable: when set, metrics are also pushed there over OTLP.</summary>
+    /// <summary>The standard OpenTelemetry variable: when set, metrics, logs and message traces are also pushed there over OTLP.</summary>
     public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>The standard sampler variables, read by the OpenTelemetry SDK itself when it exports traces.</summary>
+    public const string TracesSampler = "OTEL_TRACES_SAMPLER";
+
+    public const string TracesSamplerArg = "OTEL_TRACES_SAMPLER_ARG";
 
     // The benchmark's figures, written at shutdown.
     public const string StatsFile = "STATS_FILE";

@@ -4,7 +4,8 @@ namespace PubSubDemo.Shared.Contract;
 
 /// <summary>
 /// The union of every shape the tolerant reader accepts: ours, seed 000's <c>{id, content, timestamp}</c>
-/// and seed 002's <c>{id, timestamp, message, sender, count}</c>.
+/// and seed 002's <c>{id, timestamp, message, sender, count}</c>,
+/// with our optional trace context.
 /// </summary>
 internal sealed class IncomingMessage
 {
@@ -24,4 +25,9 @@ internal sealed class IncomingMessage
 
     /// <summary>Seed 002 calls the sequence number <c>count</c>.</summary>
     public long? Count { get; init; }
+
+    /// <summary>The W3C trace context the publisher wrote; absent in the seed formats.</summary>
+    public string? Traceparent { get; init; }
+
+    public string? Tracestate { get; init; }
 }

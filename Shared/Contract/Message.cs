@@ -4,11 +4,15 @@ namespace PubSubDemo.Shared.Contract;
 
 /// <summary>
 /// The wire contract: <c>{"id","content","timestamp"}</c> as in the seed demos, plus the sender and its
-/// sequence number so that a subscriber can tell who sent what and spot gaps.
+/// sequence number so that a subscriber can tell who sent what and spot gaps, and the W3C trace context
+/// (<c>traceparent</c>, <c>tracestate</c>) when the publisher traced it. Null fields are not written, so a
+/// message without a trace is the same JSON as before tracing existed.
 /// </summary>
 public sealed record Message(
     string Id,
     string Content,
     [property: JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset Timestamp,
     string? Sender = null,
-    long? Seq = null);
+    long? Seq = null,
+    string? Traceparent = null,
+    string? Tracestate = null);

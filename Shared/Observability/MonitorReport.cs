@@ -81,6 +81,9 @@ public sealed record MonitorReport
     /// <summary>Publisher with STREAM_MAXLEN: true while a lagging consumer group keeps the stream past the limit.</summary>
     public bool? StreamRetentionHeld { get; init; }
 
+    /// <summary>Subscriber: a sample of the messages handled since the last report, for the monitor's flow table.</summary>
+    public IReadOnlyList<FlowSample>? Flow { get; init; }
+
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, MonitorJsonContext.Default.MonitorReport);
 
     /// <summary>Reads a report; null for anything that is not one (another writer under the prefix, a newer format).</summary>
@@ -109,6 +112,15 @@ public sealed record SourceReport(
     long Gaps,
     double Rate,
     long Lost = 0);
+
+/// <summary>One sampled message as a subscriber handled it: which message, whose, from which source, sent and handled when.</summary>
+public sealed record FlowSample(
+    string Id,
+    string? Sender,
+    string Source,
+    DateTimeOffset SentAt,
+    DateTimeOffset HandledAt,
+    string? TraceId = null);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

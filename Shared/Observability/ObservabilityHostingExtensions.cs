@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Shared.Security;
@@ -16,7 +17,7 @@ public static class ObservabilityHostingExtensions
     /// <summary>
     /// What both services share for being watched: the loop heartbeat and the health checks, the per-second monitor
     /// report, and, with METRICS_PORT, /metrics for Prometheus and /health/live and /health/ready on that port
-    /// (plus metrics and logs over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). <typeparamref name="TMetrics"/> creates the role's
+    /// (plus metrics, logs and message traces over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). <typeparamref name="TMetrics"/> creates the role's
     /// instruments on <paramref name="meterName"/>; it is created when the host starts. <c>--healthcheck live|ready|all</c>
     /// asks a running instance on METRICS_PORT (<see cref="HealthCheckVerb"/>).
     /// </summary>
@@ -102,6 +103,13 @@ public static class ObservabilityHostingExtensions
         {
             // The log lines go over OTLP too (the Aspire dashboard's structured logs), beside the console ones.
             openTelemetry.WithLogging(logging => logging.AddOtlpExporter(), options => options.IncludeFormattedMessage = true);
+
+            // The message traces (MessageTracing); without OTLP nobody listens and no span is made. The SDK picks the
+            // sampler from OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG itself (default parentbased_always_on).
+            // StackExchange.Redis's command spans are left out: the sender's batches and the consumers' reads serve
+            // many messages each, so their spans would be roots of their own beside every message's trace, and the
+            // instrumentation profiles every command on the connection even when nothing is sampled.
+            openTelemetry.WithTracing(tracing => tracing.AddSource(MessageTracing.SourceName).AddOtlpExporter());
         }
     }
 

@@ -54,6 +54,7 @@ internal sealed class SubscriberReportSource(
             QueueLength = Known(server.QueueLength),
             ProcessingLength = Known(server.ProcessingLength),
             StreamLag = Known(server.StreamLag),
+            Flow = telemetry.Flow.Take(),
         };
     }
 

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.Subscriber.Processing;
@@ -19,7 +21,8 @@ public readonly record struct ProcessResult(Disposition Disposition, string? Rea
 /// <summary>
 /// The path every delivery takes, whatever its source: read it tolerantly, hand it to the handler (watched, so a
 /// call that never returns fails liveness), measure its latency once the handler has completed, and report the
-/// outcome once to the source's telemetry sink. Malformed payloads and handler failures become results, never
+/// outcome once to the source's telemetry sink. A message with a trace context is handled inside a consumer span
+/// that continues the publisher's (<see cref="MessageTracing"/>). Malformed payloads and handler failures become results, never
 /// exceptions. Consumers report what happens outside the handler (dead letters, shed messages) here too.
 /// </summary>
 public sealed partial class MessageProcessor(
@@ -46,6 +49,7 @@ public sealed partial class MessageProcessor(
             TrackSequence(sink, sender, seq);
         }
 
+        using var trace = message.Traceparent is null ? null : MessageTracing.StartProcess(Destination(source), message, source == MessageSource.Stream ? messaging.Group : null);
         telemetry.Watchdog.Enter(source, time.GetTimestamp());
         try
         {
@@ -53,6 +57,7 @@ public sealed partial class MessageProcessor(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            trace?.SetStatus(ActivityStatusCode.Error, ex.Message);
             sink.OnFailed();
             LogHandlerFailed(sink.Name, message.Id, ex.Message);
             return new(Disposition.Failed, $"handler failed: {ex.Message}", message.Id);
@@ -65,9 +70,18 @@ public sealed partial class MessageProcessor(
         // Measured once, now that the handler has completed: the latency of a handled message.
         var latency = Latency(message);
         sink.OnHandled(latency);
+        var traceId = message.Traceparent is null ? null : MessageTracing.TraceId(message, trace);
+        telemetry.Flow.OnHandled(source, message, traceId);
         if (settings.LogMessages)
         {
-            LogReceived(message.Sender ?? "unknown", message.Content, message.Id, sink.Handled, sink.Name, latency.TotalMilliseconds);
+            if (traceId is null)
+            {
+                LogReceived(message.Sender ?? "unknown", message.Content, message.Id, sink.Handled, sink.Name, latency.TotalMilliseconds);
+            }
+            else
+            {
+                LogReceivedTraced(message.Sender ?? "unknown", message.Content, message.Id, sink.Handled, sink.Name, latency.TotalMilliseconds, traceId);
+            }
         }
 
         return new(Disposition.Handled, null, message.Id);
@@ -104,6 +118,13 @@ public sealed partial class MessageProcessor(
     /// <summary>The consumer shed a delivery before processing it (the channel buffer was full).</summary>
     public void Dropped(MessageSource source) => telemetry.For(source).OnDropped();
 
+    private string Destination(MessageSource source) => source switch
+    {
+        MessageSource.Channel => messaging.Channel,
+        MessageSource.Queue => messaging.Queue,
+        _ => messaging.Stream,
+    };
+
     /// <summary>End-to-end latency: now minus the publisher's timestamp; a clock skew below zero counts as zero.</summary>
     public TimeSpan Latency(Message message)
     {
@@ -136,6 +157,12 @@ public sealed partial class MessageProcessor(
 
     [LoggerMessage(3001, LogLevel.Information, "[{Sender}] {Content} (ID: {Id}) [Received #{Count} from {Source}] latency {LatencyMs:0.000} ms")]
     private partial void LogReceived(string sender, string content, string id, long count, string source, double latencyMs);
+
+    // The same event with the trace id appended, so parsers of the line above keep working and the id finds the trace.
+#pragma warning disable SYSLIB1006 // one event, two shapes
+    [LoggerMessage(3001, LogLevel.Information, "[{Sender}] {Content} (ID: {Id}) [Received #{Count} from {Source}] latency {LatencyMs:0.000} ms trace {TraceId}")]
+    private partial void LogReceivedTraced(string sender, string content, string id, long count, string source, double latencyMs, string traceId);
+#pragma warning restore SYSLIB1006
 
     [LoggerMessage(3002, LogLevel.Warning, "Malformed message from {Source}: {Reason}; payload starts {Excerpt}")]
     private partial void LogMalformed(string source, string reason, string excerpt);

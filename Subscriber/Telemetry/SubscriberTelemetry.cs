@@ -16,19 +16,20 @@ public sealed class SubscriberTelemetry
     private readonly Lock _latencyGate = new();
     private readonly LongHistogram _reportWindow = LatencyHistogram.NewWindow();
 
-    public SubscriberTelemetry(IMeterFactory meters, MessagingSettings messaging)
-        : this(meters.Create(MeterName), messaging)
+    public SubscriberTelemetry(IMeterFactory meters, MessagingSettings messaging, TimeProvider time)
+        : this(meters.Create(MeterName), messaging, time)
     {
     }
 
     /// <summary>For tests: instruments on a meter of its own, every source in use.</summary>
     internal SubscriberTelemetry()
-        : this(new Meter(MeterName), new MessagingSettings { Pattern = Pattern.All })
+        : this(new Meter(MeterName), new MessagingSettings { Pattern = Pattern.All }, TimeProvider.System)
     {
     }
 
-    private SubscriberTelemetry(Meter meter, MessagingSettings messaging)
+    private SubscriberTelemetry(Meter meter, MessagingSettings messaging, TimeProvider time)
     {
+        Flow = new FlowSampler(time);
         var latency = SubscriberInstruments.CreateLatency(meter);
         Channel = new(MessageSource.Channel, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow));
         Queue = new(MessageSource.Queue, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow));
@@ -45,6 +46,9 @@ public sealed class SubscriberTelemetry
     public IEnumerable<SourceTelemetry> All => [Channel, Queue, Stream];
 
     public ServerFigures Server { get; } = new();
+
+    /// <summary>The sampled handled messages the monitor report carries for the flow table.</summary>
+    public FlowSampler Flow { get; }
 
     /// <summary>Which source's handler call is running, and since when: a call that never returns fails /health/live.</summary>
     public HandlerWatchdog Watchdog { get; } = new();

@@ -19,6 +19,17 @@ public sealed class MessageRoundTripTests
     }
 
     [Fact]
+    public void The_trace_context_is_written_after_the_other_fields_and_read_back()
+    {
+        const string traceparent = "00-723083c5225e6747bbc3158a96765fdb-ac0ca6ec09b1268f-01";
+        var message = new Message("pub-7", "Message #7", SentAt, "pub", 7, traceparent, "vendor=1");
+        var json = Encoding.UTF8.GetString(MessageReader.Write(message));
+
+        Assert.EndsWith($$""","seq":7,"traceparent":"{{traceparent}}","tracestate":"vendor=1"}""", json, StringComparison.Ordinal);
+        Assert.Equal(message with { Timestamp = SentAt.ToUniversalTime() }, MessageReader.Read(Encoding.UTF8.GetBytes(json)).Message);
+    }
+
+    [Fact]
     public void Timestamp_is_written_as_UTC_with_fractional_seconds_and_an_unescaped_plus()
     {
         var json = Encoding.UTF8.GetString(MessageReader.Write(new Message("a", "b", SentAt)));
