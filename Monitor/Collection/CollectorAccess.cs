@@ -7,13 +7,13 @@ namespace PubSubDemo.Monitor.Collection;
 
 /// <summary>
 /// What <see cref="SnapshotCollector"/> reads: SCAN for the reports and processing lists, MGET of the reports, the
-/// queue's, stream's and dead-letter lists' lengths, the group's lag. Reads only: the monitor's user writes nothing.
+/// queue's, stream's and dead-letter lists' lengths, the newest dead letters (LRANGE) for the flow view, the group's lag. Reads only: the monitor's user writes nothing.
 /// </summary>
 internal sealed class CollectorAccess(MessagingSettings messaging) : IServerAccess
 {
     public void Describe(AccessRules rules)
     {
-        rules.Allow("scan", "mget", "get", "llen", "scard", "xlen", "xinfo|groups").Key(MonitorKeys.Match, glob: true);
+        rules.Allow("scan", "mget", "get", "llen", "scard", "xlen", "xinfo|groups", "lrange").Key(MonitorKeys.Match, glob: true);
         foreach (var queue in messaging.QueuePartitions)
         {
             rules.Key(queue).Key(KeyNames.DeadLetters(queue)).Key(KeyNames.Consumers(queue))
