@@ -94,15 +94,17 @@ public sealed class MonitorPageTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Sends one message in our format to the channel and one to the queue, stamped at the start of the next second:
-    /// the first of their second for every subscriber, so the flow sample takes them whatever the publisher sends.
+    /// Sends one message in our format to the channel and one to the queue, stamped a minute ahead, as a client with a
+    /// clock ahead of the publisher's would: the first of their second for every subscriber, so the flow sample takes
+    /// them whatever the publisher sends, and the newest on the page (which lists the newest 12 by their timestamp)
+    /// for the rest of the test, however fast the publisher stamps its own.
     /// Also pushes an item that is not JSON, for the dead letters.
     /// </summary>
     private static async Task<(string Channel, string Queue)> PublishOwnMessagesAsync(string address, string channel, string queue)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(address);
         var database = redis.GetDatabase();
-        var next = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+        var next = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 60);
         var ids = (Channel: $"page-test-{Guid.NewGuid():N}", Queue: $"page-test-{Guid.NewGuid():N}");
         Assert.Equal(2, await database.PublishAsync(RedisChannel.Literal(channel), MessageReader.Write(new Message(ids.Channel, "from the page test", next, "page-test"))));
         await database.ListRightPushAsync(queue, MessageReader.Write(new Message(ids.Queue, "from the page test", next, "page-test")));
