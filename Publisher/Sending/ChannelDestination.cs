@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using PubSubDemo.Publisher.Cluster;
 using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using StackExchange.Redis;
@@ -11,7 +10,8 @@ internal sealed class ChannelDestination(MessagingSettings messaging, ScriptFall
 {
     private readonly string channel = messaging.Channel;
     private readonly RedisChannel _channel = PubSubChannels.For(messaging, messaging.Channel);
-    private readonly RedisValue _channelName = messaging.Channel;
+    private readonly RedisKey[] _channelKey = [messaging.Channel];
+    private readonly RedisValue _command = messaging.PubSubMode == PubSubMode.Sharded ? "SPUBLISH" : "PUBLISH";
 
     public Task<Exception?> SendAsync(IDatabase database, List<OutgoingMessage> batch)
     {
@@ -20,7 +20,7 @@ internal sealed class ChannelDestination(MessagingSettings messaging, ScriptFall
             return BatchParts.AllTaken;
         }
 
-        var script = scripts.UseScript(pending.Count) ? BatchPublish.EvaluateAsync(database, messaging, BatchParts.Arguments(pending, _channelName)) : null;
+        var script = scripts.UseScript(pending.Count) ? database.ScriptEvaluateAsync(SendScripts.PublishMany, _channelKey, BatchParts.Arguments(pending, _command)) : null;
         var each = script is null ? PublishEach(database, pending) : null;
         return scripts.RepliesAsync(script, static reply => (long[])reply!, each, (i, receivers) => OnPublished(pending[i], receivers));
     }

@@ -7,10 +7,16 @@ namespace PubSubDemo.Publisher.Sending;
 /// </summary>
 internal static class SendScripts
 {
-    /// <summary>ARGV[1] the channel, ARGV[2..] the payloads. Returns each PUBLISH's receiver count.</summary>
+    /// <summary>
+    /// KEYS[1] the channel; ARGV[1] PUBLISH or SPUBLISH (PUBSUB_MODE), ARGV[2..] the payloads. Returns each receiver count.
+    /// The channel is named in KEYS so that a cluster routes the script to the primary that owns the channel's slot
+    /// (nothing changes on a single server): SPUBLISH from a script runs only there ("Script attempted to access a non
+    /// local key" elsewhere), and batches of classic PUBLISH that entered the cluster at different nodes would reach
+    /// subscribers out of order.
+    /// </summary>
     public const string PublishMany = """
         local receivers = {}
-        for i = 2, #ARGV do receivers[i - 1] = redis.call('PUBLISH', ARGV[1], ARGV[i]) end
+        for i = 2, #ARGV do receivers[i - 1] = redis.call(ARGV[1], KEYS[1], ARGV[i]) end
         return receivers
         """;
 

@@ -25,7 +25,7 @@ internal sealed class SenderAccess(MessagingSettings messaging, PublisherSetting
 
         if (messaging.Uses(Pattern.PubSub))
         {
-            // The batch script names the channel in KEYS so that a cluster routes it to the channel's slot (BatchPublish);
+            // The batch script names the channel in KEYS so that a cluster routes it to the channel's slot (SendScripts.PublishMany);
             // the server checks declared keys against the key rules, so the channel's name is allowed as a key too.
             rules.Allow(publish, "evalsha", "eval", "script|load").Channel(messaging.Channel).Key(messaging.Channel);
         }
