@@ -5,6 +5,8 @@ using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Observability;
 using PubSubDemo.Shared.Security;
 using PubSubDemo.Subscriber.Consumers;
+using PubSubDemo.Subscriber.Dedupe;
+using PubSubDemo.Subscriber.Redrive;
 using PubSubDemo.Subscriber.Processing;
 using PubSubDemo.Subscriber.Reporting;
 using PubSubDemo.Subscriber.Telemetry;
@@ -32,6 +34,10 @@ public static class SubscriberHostingExtensions
         services.AddHostedService<SummaryReporter>();
         services.AddHostedService<BacklogPoller>();
         services.AddServerAccess<ConsumerAccess>();
+        builder.AddSettings<DedupeSettings>();
+        services.AddSingleton<Deduplicator>();
+        services.AddServerAccess<DedupeAccess>();
+        services.AddRedrive();
 
         // The PATTERN read once above decides which consumers exist; a bad one falls back to both here, and validation stops the host before any starts.
         if (messaging.Uses(Pattern.PubSub))

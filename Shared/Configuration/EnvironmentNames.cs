@@ -50,6 +50,11 @@ public static class EnvironmentNames
     public const string HandlerDelay = "HANDLER_DELAY";
     public const string FailOn = "FAIL_ON";
 
+    // Effectively-once handling (issue 11): markers of handled ids, and the demo handler's per-id effect ledger.
+    public const string Dedupe = "DEDUPE";
+    public const string DedupeTtl = "DEDUPE_TTL";
+    public const string DedupeAudit = "DEDUPE_AUDIT";
+
     // Being watched: metrics and health endpoints, liveness, the monitor report, OpenTelemetry export.
     public const string MetricsPort = "METRICS_PORT";
     public const string StallTimeout = "STALL_TIMEOUT";

@@ -22,6 +22,17 @@ public static class KeyNames
 
     public static string Attempts(string queue, string messageId) => $"{Tag(queue)}:attempts:{messageId}";
 
+    /// <summary>
+    /// DEDUPE's marker that <paramref name="messageId"/> was handled, in the slot of <paramref name="baseName"/> (a queue or
+    /// stream partition, or the channel); <paramref name="scope"/> names who handled it (the stream's group, the channel's
+    /// consumer), empty for the queue, whose consumers share one set of markers.
+    /// </summary>
+    public static string Handled(string baseName, string scope, string messageId) =>
+        scope.Length == 0 ? $"{Tag(baseName)}:handled:{messageId}" : $"{Tag(baseName)}:handled:{scope}:{messageId}";
+
+    /// <summary>The prefix of the keys a handler's transactional effects write, in the slot of <paramref name="baseName"/>.</summary>
+    public static string Effects(string baseName) => $"{Tag(baseName)}:effects:";
+
     /// <summary>The field of a stream entry that holds the JSON message.</summary>
     public const string StreamField = "data";
 

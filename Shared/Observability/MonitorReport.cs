@@ -111,7 +111,8 @@ public sealed record SourceReport(
     long Dropped,
     long Gaps,
     double Rate,
-    long Lost = 0);
+    long Lost = 0,
+    long Duplicate = 0);
 
 /// <summary>One sampled message as a subscriber handled it: which message, whose, from which source, sent and handled when.</summary>
 public sealed record FlowSample(

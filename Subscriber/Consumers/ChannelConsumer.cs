@@ -61,7 +61,7 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
                     continue;
                 }
 
-                await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, CancellationToken.None);
+                await HandleAsync(multiplexer.GetDatabase(), message.Message, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -82,9 +82,10 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
         }
 
         var drained = 0;
+        using var drainDeadline = new CancellationTokenSource(_settings.HeartbeatTtl);
         while (queue.TryRead(out var message))
         {
-            await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, CancellationToken.None);
+            await HandleAsync(multiplexer.GetDatabase(), message.Message, drainDeadline.Token);
             drained++;
         }
 

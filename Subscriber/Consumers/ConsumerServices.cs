@@ -15,7 +15,8 @@ internal sealed record ConsumerServices(
     SubscriberSettings Settings,
     MessageProcessor Processor,
     TimeProvider Time,
-    LoopHeartbeat Heartbeat)
+    LoopHeartbeat Heartbeat,
+    Dedupe.Deduplicator Dedupe)
 {
     /// <summary>The name this process consumes under: CONSUMER_NAME, else the instance name.</summary>
     public string Consumer => Settings.ConsumerFor(Messaging);

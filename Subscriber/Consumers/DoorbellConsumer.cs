@@ -48,6 +48,9 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
 
     protected MessageProcessor Processor => services.Processor;
 
+    /// <summary>DEDUPE: the markers of handled ids; its batch is null when DEDUPE is off.</summary>
+    protected Dedupe.Deduplicator Dedupe => services.Dedupe;
+
     /// <summary>The name this process consumes under: CONSUMER_NAME, else the instance name.</summary>
     protected string Consumer { get; } = services.Consumer;
 

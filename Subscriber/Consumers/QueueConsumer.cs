@@ -62,6 +62,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     /// </summary>
     private async Task HandleAsync(IDatabase database, Partition keys, RedisValue[] items, CancellationToken stoppingToken)
     {
+        var dedupe = await Dedupe.CheckAsync(database, MessageSource.Queue, keys.Name, items);
         var results = new List<(RedisValue Item, ProcessResult Result)>(items.Length);
         foreach (var item in items)
         {
@@ -70,7 +71,20 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
                 break;
             }
 
-            results.Add((item, await Processor.ProcessAsync(MessageSource.Queue, (ReadOnlyMemory<byte>)item, CancellationToken.None)));
+            results.Add((item, dedupe is null
+                ? await Processor.ProcessAsync(MessageSource.Queue, (ReadOnlyMemory<byte>)item, CancellationToken.None)
+                : await dedupe.ProcessAsync(Processor, results.Count, item)));
+        }
+
+        if (dedupe is not null)
+        {
+            // The handled and the duplicates leave the processing list in the script that commits their effects and markers.
+            var rest = await dedupe.CommitAsync(database, Processor, keys.Processing, "queue", "", [.. results.Select((r, i) => (i, r.Item, r.Result))]);
+            results = [.. rest.Select(r => (r.Ack, r.Result))];
+            if (results.Count == 0)
+            {
+                return;
+            }
         }
 
         foreach (var (id, attempts) in await _settlement.SettleAsync(database, keys.Name, keys.Processing, Consumer, results))

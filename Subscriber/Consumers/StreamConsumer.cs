@@ -109,9 +109,12 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         var acks = new List<RedisValue>(entries.Length);
         var transaction = database.CreateTransaction();
         var deadLettered = 0;
-        foreach (var entry in entries)
+        var dedupe = await Dedupe.CheckAsync(database, MessageSource.Stream, _streams[partition].ToString(), [.. entries.Select(e => e.IsNull || e.Values is not { Length: > 0 } ? RedisValue.Null : e[KeyNames.StreamField])]);
+        var committing = new List<(int Index, RedisValue Ack, ProcessResult Result)>();
+        for (var index = 0; index < entries.Length; index++)
         {
-            if (stoppingToken.IsCancellationRequested && acks.Count > 0)
+            var entry = entries[index];
+            if (stoppingToken.IsCancellationRequested && acks.Count + committing.Count > 0)
             {
                 break;
             }
@@ -138,9 +141,15 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
             var result = payload.IsNull
                 ? Processor.Reject(MessageSource.Stream, $"entry has no '{KeyNames.StreamField}' field")
-                : await Processor.ProcessAsync(MessageSource.Stream, (ReadOnlyMemory<byte>)payload, CancellationToken.None);
+                : dedupe is null
+                    ? await Processor.ProcessAsync(MessageSource.Stream, (ReadOnlyMemory<byte>)payload, CancellationToken.None)
+                    : await dedupe.ProcessAsync(Processor, index, payload);
             switch (result.Disposition)
             {
+                case Disposition.Handled or Disposition.Duplicate when dedupe is not null:
+                    // Acknowledged by the script that commits the effects and the marker; one that fails stays pending.
+                    committing.Add((index, entry.Id, result));
+                    break;
                 case Disposition.Handled:
                     acks.Add(entry.Id);
                     break;
@@ -153,6 +162,11 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
                     // Left pending: XAUTOCLAIM hands it out again after CLAIM_IDLE, counting deliveries.
                     break;
             }
+        }
+
+        if (dedupe is not null && committing.Count > 0)
+        {
+            await dedupe.CommitAsync(database, Processor, _streams[partition], "stream", Messaging.Group, committing);
         }
 
         if (acks.Count > 0)

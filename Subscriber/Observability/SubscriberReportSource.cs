@@ -30,7 +30,7 @@ internal sealed class SubscriberReportSource(
             total += handled;
             sources.Add(new SourceReport(
                 source.Name, source.Received, handled, source.Malformed, source.Failed, source.DeadLettered, source.Dropped,
-                source.Sequences.Missing, Math.Round(rate, 1), source.Lost));
+                source.Sequences.Missing, Math.Round(rate, 1), source.Lost, source.Duplicate));
         }
 
         var totalRate = (total - _lastTotal) / seconds;

@@ -13,6 +13,9 @@ public enum Disposition
     Handled,
     Malformed,
     Failed,
+
+    /// <summary>DEDUPE: the id was handled before; acknowledged without calling the handler.</summary>
+    Duplicate,
 }
 
 /// <summary>What the consumer needs to settle a delivery: its disposition, why it was not handled, and its message id when it could be read.</summary>
@@ -33,7 +36,8 @@ public sealed partial class MessageProcessor(
     TimeProvider time,
     ILogger<MessageProcessor> logger)
 {
-    public async ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    /// <summary>Handles one delivery; <paramref name="effects"/> (DEDUPE) is where the handler adds its Redis writes, for the consumer to commit.</summary>
+    public async ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, RedisEffects? effects = null)
     {
         var sink = telemetry.For(source);
         sink.OnReceived();
@@ -53,7 +57,7 @@ public sealed partial class MessageProcessor(
         telemetry.Watchdog.Enter(source, time.GetTimestamp());
         try
         {
-            await handler.HandleAsync(new ReceivedMessage(source, message), cancellationToken);
+            await handler.HandleAsync(new ReceivedMessage(source, message) { Effects = effects }, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -115,6 +119,33 @@ public sealed partial class MessageProcessor(
         LogLost(sink.Name, entryId);
     }
 
+    /// <summary>DEDUPE: a delivery whose id was handled before; counted and logged as a duplicate, never handed to the handler.</summary>
+    public ProcessResult Duplicate(MessageSource source, string messageId)
+    {
+        var sink = telemetry.For(source);
+        sink.OnReceived();
+        sink.OnDuplicate();
+        LogAlreadyHandled(sink.Name, messageId);
+        return new(Disposition.Duplicate, "already handled", messageId);
+    }
+
+    /// <summary>DEDUPE: handled here, but another consumer had committed the same id first, so this one's effects were not applied.</summary>
+    public void CommittedElsewhere(MessageSource source, string messageId)
+    {
+        var sink = telemetry.For(source);
+        sink.OnDuplicate();
+        LogCommittedElsewhere(sink.Name, messageId);
+    }
+
+    /// <summary>DEDUPE: a handled message's effect failed on the server; it is settled as a failure (retried, then dead-lettered).</summary>
+    public ProcessResult EffectFailed(MessageSource source, string messageId, string reason)
+    {
+        var sink = telemetry.For(source);
+        sink.OnFailed();
+        LogEffectFailed(sink.Name, messageId, reason);
+        return new(Disposition.Failed, $"effect failed: {reason}", messageId);
+    }
+
     /// <summary>The consumer shed a delivery before processing it (the channel buffer was full).</summary>
     public void Dropped(MessageSource source) => telemetry.For(source).OnDropped();
 
@@ -169,6 +200,15 @@ public sealed partial class MessageProcessor(
 
     [LoggerMessage(3007, LogLevel.Warning, "Lost {Source} entry {EntryId}: it was trimmed or deleted on the server before it was handled")]
     private partial void LogLost(string source, string entryId);
+
+    [LoggerMessage(3008, LogLevel.Information, "Duplicate {Source} message {Id}: already handled (DEDUPE); acknowledged without calling the handler")]
+    private partial void LogAlreadyHandled(string source, string id);
+
+    [LoggerMessage(3009, LogLevel.Information, "Duplicate {Source} message {Id}: another consumer committed it first (DEDUPE); its effects were applied once")]
+    private partial void LogCommittedElsewhere(string source, string id);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Effect of {Source} message {Id} failed on the server: {Reason}; not acknowledged, it will be retried")]
+    private partial void LogEffectFailed(string source, string id, string reason);
 
     [LoggerMessage(3003, LogLevel.Warning, "Handler failed on {Source} message {Id}: {Reason}")]
     private partial void LogHandlerFailed(string source, string id, string reason);

@@ -90,6 +90,11 @@ internal sealed partial class SummaryReporter(
             MessageSource.Channel => $"; gaps {source.Sequences.Missing}, duplicates {source.Sequences.Duplicates}, reorders {source.Sequences.Reorders}, dropped {source.Dropped}",
             _ => $"; failed {source.Failed}, dead-lettered {source.DeadLettered}, backlog {(source.Backlog < 0 ? "?" : source.Backlog.ToString())}{(source.Lost > 0 ? $", lost {source.Lost}" : "")}",
         };
+        if (source.Duplicate > 0)
+        {
+            extra += $", duplicate {source.Duplicate} (DEDUPE)";
+        }
+
         if (final)
         {
             LogFinal(source.Name, source.Received, source.Handled, source.Malformed, latency.P50, latency.P99, latency.Max, extra);

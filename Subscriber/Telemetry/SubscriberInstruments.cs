@@ -34,6 +34,7 @@ internal static class SubscriberInstruments
         meter.CreateObservableCounter("pubsubdemo.messages.failed", () => PerSource(s => s.Failed), "{message}", "Handler failures (queue and stream items are retried)");
         meter.CreateObservableCounter("pubsubdemo.messages.dead_lettered", () => PerSource(s => s.DeadLettered), "{message}", "Items moved to the dead-letter list");
         meter.CreateObservableCounter("pubsubdemo.messages.lost", () => PerSource(s => s.Lost), "{message}", "Stream entries trimmed or deleted on the server before they were handled");
+        meter.CreateObservableCounter("pubsubdemo.messages.duplicate", () => PerSource(s => s.Duplicate), "{message}", "Deliveries of ids already handled (DEDUPE), acknowledged without applying them again");
         meter.CreateObservableCounter("pubsubdemo.messages.dropped", () => PerSource(s => s.Dropped), "{message}", "Channel messages shed because the in-process buffer was full");
 
         var channel = telemetry.Channel.Sequences;
