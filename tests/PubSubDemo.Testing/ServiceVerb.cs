@@ -2,16 +2,24 @@ using System.Diagnostics;
 using PubSubDemo.Shared.Configuration;
 using System.Reflection;
 
-namespace PubSubDemo.TrustTests;
+namespace PubSubDemo.Testing;
 
 /// <summary>Runs a built service with a verb (<c>dotnet PubSubDemo.Publisher.dll acl</c>), as a user would, and returns what it printed.</summary>
-internal static class ServiceVerb
+public static class ServiceVerb
 {
-    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string service, string verb, IDictionary<string, string?> environment)
+    public static Task<(int ExitCode, string Output, string Errors)> RunAsync(string service, string verb, IDictionary<string, string?> environment) =>
+        RunAsync(service, [verb], environment);
+
+    /// <summary>The verb and its arguments (<c>redrive --limit 2</c>) as separate command-line arguments.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string service, string[] arguments, IDictionary<string, string?> environment)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(ServiceProcess.FindServiceDll(service));
-        start.ArgumentList.Add(verb);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var name in typeof(EnvironmentNames).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetRawConstantValue()!))
         {
             start.Environment.Remove(name);
