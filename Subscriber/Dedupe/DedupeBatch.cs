@@ -10,17 +10,27 @@ namespace PubSubDemo.Subscriber.Dedupe;
 internal sealed class DedupeBatch(MessageSource source, string effectsPrefix, string?[] ids, RedisKey[] markers, bool[] seen, TimeSpan ttl)
 {
     private readonly RedisEffects?[] _effects = new RedisEffects?[ids.Length];
+    private readonly HashSet<string> _handledHere = [];
 
-    /// <summary>A message already handled is counted as a duplicate, not handed to the handler; others get a fresh <see cref="RedisEffects"/>.</summary>
-    public ValueTask<ProcessResult> ProcessAsync(MessageProcessor processor, int index, ReadOnlyMemory<byte> payload)
+    /// <summary>
+    /// A message handled before, or earlier in this batch, is counted as a duplicate and not handed to the handler;
+    /// others get a fresh <see cref="RedisEffects"/>.
+    /// </summary>
+    public async ValueTask<ProcessResult> ProcessAsync(MessageProcessor processor, int index, ReadOnlyMemory<byte> payload)
     {
-        if (seen[index] && ids[index] is { } id)
+        if (ids[index] is { } id && (seen[index] || _handledHere.Contains(id)))
         {
-            return ValueTask.FromResult(processor.Duplicate(source, id));
+            return processor.Duplicate(source, id);
         }
 
         _effects[index] = ids[index] is null ? null : new RedisEffects(effectsPrefix);
-        return processor.ProcessAsync(source, payload, CancellationToken.None, _effects[index]);
+        var result = await processor.ProcessAsync(source, payload, CancellationToken.None, _effects[index]);
+        if (result.Disposition == Disposition.Handled && ids[index] is { } handled)
+        {
+            _handledHere.Add(handled);
+        }
+
+        return result;
     }
 
     /// <summary>
