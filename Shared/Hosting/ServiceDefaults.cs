@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,14 @@ public static class ServiceDefaults
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
         builder.Services.AddSingleton(TimeProvider.System);
+
+        // Settings come from the environment. The command line names a verb and its arguments, which the host's
+        // command-line provider would read as settings too: `redrive --queue --limit 2` would set QUEUE to "--limit".
+        foreach (var commandLine in builder.Configuration.Sources.OfType<CommandLineConfigurationSource>().ToList())
+        {
+            builder.Configuration.Sources.Remove(commandLine);
+        }
+
         return builder;
     }
 
