@@ -109,7 +109,8 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         var acks = new List<RedisValue>(entries.Length);
         var transaction = database.CreateTransaction();
         var deadLettered = 0;
-        var dedupe = await Dedupe.CheckAsync(database, MessageSource.Stream, _streams[partition].ToString(), [.. entries.Select(e => e.IsNull || e.Values is not { Length: > 0 } ? RedisValue.Null : e[KeyNames.StreamField])]);
+        var dedupe = !Dedupe.Enabled ? null
+            : await Dedupe.CheckAsync(database, MessageSource.Stream, _streams[partition].ToString(), [.. entries.Select(e => e.IsNull || e.Values is not { Length: > 0 } ? RedisValue.Null : e[KeyNames.StreamField])]);
         var committing = new List<(int Index, RedisValue Ack, ProcessResult Result)>();
         for (var index = 0; index < entries.Length; index++)
         {

@@ -8,7 +8,7 @@ namespace PubSubDemo.Subscriber.Processing;
 /// is applied exactly once per message id: a per-sender count (<c>{base}:effects:senders</c>, sender → messages), and
 /// with DEDUPE_AUDIT=true a per-id count too (<c>{base}:effects:ids</c>), which the fault tests read.
 /// </summary>
-internal sealed class DemoMessageHandler(SubscriberSettings settings, DedupeSettings dedupe, TimeProvider time) : IMessageHandler
+internal sealed class DemoMessageHandler(SubscriberSettings settings, TimeProvider time, DedupeSettings? dedupe = null) : IMessageHandler
 {
     public const string SendersKey = "senders";
     public const string IdsKey = "ids";
@@ -28,7 +28,7 @@ internal sealed class DemoMessageHandler(SubscriberSettings settings, DedupeSett
         if (message.Effects is { } effects)
         {
             effects.HashIncrement(effects.Key(SendersKey), message.Message.Sender ?? "unknown");
-            if (dedupe.Audit)
+            if (dedupe?.Audit == true)
             {
                 effects.HashIncrement(effects.Key(IdsKey), message.Message.Id);
             }

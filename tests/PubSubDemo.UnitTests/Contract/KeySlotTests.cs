@@ -36,6 +36,7 @@ public sealed class KeySlotTests
             KeyNames.Processing(name, "consumer-1"), KeyNames.Heartbeat(name, "consumer-1"), KeyNames.Consumers(name),
             KeyNames.Attempts(name, "sender-42"), KeyNames.DeadLetters(name), KeyNames.Doorbell(name),
             KeyNames.Processing(name, "{other}"),
+            KeyNames.Handled(name, "", "sender-42"), KeyNames.Handled(name, "group", "{other}-1"), KeyNames.Effects(name) + "senders",
         ];
 
         Assert.All(derived, key => Assert.True(Slot(key) == slot, $"{key} is in slot {Slot(key)}, {name} in slot {slot}"));
