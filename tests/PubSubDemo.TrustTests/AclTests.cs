@@ -16,10 +16,13 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
     [InlineData("stream")]
     [InlineData("queue", "3")]
     [InlineData("stream", "3")]
-    public async Task Every_pattern_runs_end_to_end_as_the_users_the_acl_verb_describes(string pattern, string partitions = "1")
+    [InlineData("pubsub", "1", "true")]
+    [InlineData("queue", "3", "true")]
+    [InlineData("stream", "3", "true")]
+    public async Task Every_pattern_runs_end_to_end_as_the_users_the_acl_verb_describes(string pattern, string partitions = "1", string dedupe = "false")
     {
-        var users = await CreateUsersAsync(pattern, partitions);
-        var settings = Names(pattern, users.Suffix, partitions);
+        var users = await CreateUsersAsync(pattern, partitions, dedupe);
+        var settings = Names(pattern, users.Suffix, partitions, dedupe);
         await using var monitor = ServiceProcess.Start("Monitor", new Dictionary<string, string?>(settings) { ["REDIS_ADDR"] = users.Url("monitor"), ["MONITOR_PORT"] = "0" });
         await using var subscriber = await ServiceHost.Subscriber(users.Url("subscriber"), settings).StartAndWaitConsumingAsync();
         await using var publisher = await ServiceHost.Publisher(users.Url("publisher"), new Dictionary<string, string?>(settings) { ["MESSAGE_COUNT"] = "20", ["PUBLISH_INTERVAL"] = "10ms" }).StartAsync();
@@ -36,6 +39,17 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
         refusals.ForEach(output.WriteLine);
         Assert.Empty(refusals);
         Assert.Equal(0, source.Malformed + source.Failed);
+        if (dedupe == "true")
+        {
+            // The demo handler's transactional effect was committed as the subscriber's user: 20 messages of one sender.
+            var counted = 0L;
+            foreach (var key in pattern == "pubsub" ? [settings["CHANNEL"]!] : Partitions.Names(settings[pattern == "queue" ? "QUEUE" : "STREAM"]!, int.Parse(partitions)))
+            {
+                counted += (await server.Admin.GetDatabase().HashValuesAsync(KeyNames.Effects(key) + "senders")).Sum(v => (long)v);
+            }
+
+            Assert.Equal(20, counted);
+        }
         Assert.DoesNotContain(monitor.Output, line => line.Contains("NOPERM", StringComparison.Ordinal));
     }
 
@@ -76,12 +90,12 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
         ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{server.Port},user={role}-{users.Suffix},password={users.Password(role)}");
 
     /// <summary>One user per role, made by running each built service with <c>acl</c> and that role's settings.</summary>
-    private async Task<Users> CreateUsersAsync(string pattern, string partitions = "1")
+    private async Task<Users> CreateUsersAsync(string pattern, string partitions = "1", string dedupe = "false")
     {
         var users = new Users(server, Guid.NewGuid().ToString("N")[..8]);
         foreach (var (role, service) in new[] { ("publisher", "Publisher"), ("subscriber", "Subscriber"), ("monitor", "Monitor") })
         {
-            var environment = new Dictionary<string, string?>(Names(pattern, users.Suffix, partitions)) { ["REDIS_ADDR"] = users.Url(role) };
+            var environment = new Dictionary<string, string?>(Names(pattern, users.Suffix, partitions, dedupe)) { ["REDIS_ADDR"] = users.Url(role) };
             var (exitCode, printed, errors) = await ServiceVerb.RunAsync(service, "acl", environment);
             output.WriteLine($"{service} acl: {printed.Trim()}{errors}");
             Assert.Equal(0, exitCode);
@@ -94,9 +108,10 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
     }
 
     /// <summary>The names of one test; with PARTITIONS above 1 the rules must cover every partition's keys and doorbells.</summary>
-    private static Dictionary<string, string?> Names(string pattern, string suffix, string partitions = "1") => new()
+    private static Dictionary<string, string?> Names(string pattern, string suffix, string partitions = "1", string dedupe = "false") => new()
     {
         ["PATTERN"] = pattern,
+        ["DEDUPE"] = dedupe,
         ["PARTITIONS"] = partitions,
         ["CHANNEL"] = $"acl-channel-{suffix}",
         ["QUEUE"] = $"acl-queue-{suffix}",
