@@ -41,7 +41,7 @@ public sealed class DedupeAndRedriveOnClusterTests(RedisClusterFixture fixture, 
         foreach (var partition in partitions)
         {
             var poison = MessageReader.Write(new Message(TestNames.Unique("poison"), "a POISON pill", DateTimeOffset.UtcNow, Sender: "poisoner"));
-            await (pattern == "queue" ? database.ListRightPushAsync(partition, poison) : (Task)database.StreamAddAsync(partition, KeyNames.StreamField, poison));
+            await SourceWrites.AddAsync(database, pattern, partition, poison);
         }
 
         var sink = pattern == "queue" ? failing.SubscriberStats.Queue : failing.SubscriberStats.Stream;

@@ -51,7 +51,7 @@ public sealed class EffectivelyOnceTests(ITestOutputHelper output)
             // Killed right after it prints a handled line: the rest of its batch is handled or in hand, not committed. The
             // publisher outpaces the three consumers (about 100 a second each), so the batches are full while this runs.
             await Wait.UntilAsync(() => ServiceOutput.CountHandled(victim) >= 15, $"the victim (run {kill}) has handled 15 {source.Items}", TimeSpan.FromSeconds(60));
-            await KillAfterNextLineAsync(victim);
+            await victim.KillAfterNextLineAsync();
             output.WriteLine($"kill {kill} at {clock.Elapsed.TotalSeconds:0.0}s, after the victim printed {ServiceOutput.CountHandled(victim)} handled lines");
             victim = processes.Add($"{victimName} (run {kill + 1})", await Services.StartSubscriberAsync(server.Address, Settings(victimName)));
             all.Add(victim);
@@ -96,26 +96,5 @@ public sealed class EffectivelyOnceTests(ITestOutputHelper output)
             Assert.Equal(0, await server.Database.ListLengthAsync(source.Key));
             Assert.Empty(await server.ProcessingListsAsync(source.Key));
         }
-    }
-
-    /// <summary>kill -9 as soon as the process prints its next line, from a thread of its own so a busy pool cannot delay it.</summary>
-    private static async Task KillAfterNextLineAsync(ServiceProcess process)
-    {
-        var printed = process.Output.Count;
-        await Task.Factory.StartNew(
-            () =>
-            {
-                var deadline = Stopwatch.StartNew();
-                while (process.Output.Count == printed && deadline.Elapsed < TimeSpan.FromSeconds(5))
-                {
-                    Thread.Sleep(1);
-                }
-
-                process.KillHard();
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
-        await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
     }
 }

@@ -43,23 +43,7 @@ public sealed class QueueConsumerCrashTests(ITestOutputHelper output)
         // Kill while the victim is inside a batch: right after it prints a line, the next item of its batch is
         // in the handler, so its processing list holds items in flight.
         await Wait.UntilAsync(() => ServiceOutput.CountHandled(victim) >= 50, "the victim has handled 50 items", TimeSpan.FromSeconds(30));
-        var printed = victim.Output.Count;
-        await Task.Factory.StartNew(
-            () =>
-            {
-                // On a thread of its own, so a busy thread pool cannot delay the kill past the next item.
-                var deadline = Stopwatch.StartNew();
-                while (victim.Output.Count == printed && deadline.Elapsed < TimeSpan.FromSeconds(5))
-                {
-                    Thread.Sleep(1);
-                }
-
-                victim.KillHard();
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
-        await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await victim.KillAfterNextLineAsync();
         var victimProcessing = KeyNames.Processing(queue, names[0]);
         var inFlight = await server.ListIdsAsync(victimProcessing);
         var victimHandled = ServiceOutput.HandledIds(victim, "queue");

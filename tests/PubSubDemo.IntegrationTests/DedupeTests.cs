@@ -105,7 +105,5 @@ public sealed class DedupeTests(RedisServerFixture server, ITestOutputHelper out
         Assert.Empty(await server.KeysAsync(KeyNames.Tag(queue) + ":effects:*"));
     }
 
-    private Task AddAsync(string pattern, string key, byte[] payload) => pattern == "queue"
-        ? server.Database.ListRightPushAsync(key, payload)
-        : server.Database.StreamAddAsync(key, KeyNames.StreamField, payload);
+    private Task AddAsync(string pattern, string key, byte[] payload) => SourceWrites.AddAsync(server.Database, pattern, key, payload);
 }

@@ -134,7 +134,5 @@ public sealed class RedriveTests(RedisServerFixture server, ITestOutputHelper ou
         return count;
     }
 
-    private Task AddAsync(string pattern, string key, byte[] payload) => pattern == "queue"
-        ? server.Database.ListRightPushAsync(key, payload)
-        : server.Database.StreamAddAsync(key, KeyNames.StreamField, payload);
+    private Task AddAsync(string pattern, string key, byte[] payload) => SourceWrites.AddAsync(server.Database, pattern, key, payload);
 }

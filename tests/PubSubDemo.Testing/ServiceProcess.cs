@@ -103,6 +103,30 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>kill -9: no shutdown code runs.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
+    /// <summary>
+    /// kill -9 as soon as the process prints its next line (or after 5 s), watched from a thread of its own so that a busy
+    /// thread pool cannot delay the kill past the next message; then waits for the exit.
+    /// </summary>
+    public async Task KillAfterNextLineAsync()
+    {
+        var printed = _output.Count;
+        await Task.Factory.StartNew(
+            () =>
+            {
+                var deadline = Stopwatch.StartNew();
+                while (_output.Count == printed && deadline.Elapsed < TimeSpan.FromSeconds(5))
+                {
+                    Thread.Sleep(1);
+                }
+
+                KillHard();
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        await WaitForExitAsync(TimeSpan.FromSeconds(10));
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);
