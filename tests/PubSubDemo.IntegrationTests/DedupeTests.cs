@@ -105,5 +105,37 @@ public sealed class DedupeTests(RedisServerFixture server, ITestOutputHelper out
         Assert.Empty(await server.KeysAsync(KeyNames.Tag(queue) + ":effects:*"));
     }
 
+    [Fact]
+    public async Task An_effect_the_server_refuses_leaves_no_marker_and_the_message_is_retried_then_dead_lettered()
+    {
+        var queue = TestNames.Unique("bad-effect");
+        await using var hosts = new ServiceHostGroup(output);
+        var subscriber = await hosts.Add("subscriber", ServiceHost.Subscriber(server.Address, new Dictionary<string, string?> { ["PATTERN"] = "queue", ["QUEUE"] = queue, ["DEDUPE"] = "true", ["MAX_ATTEMPTS"] = "2" }, new BadEffectHandler())).StartAndWaitConsumingAsync();
+        var id = TestNames.Unique("bad");
+        await server.Database.ListRightPushAsync(queue, MessageReader.Write(new Message(id, "x", DateTimeOffset.UtcNow)));
+
+        await Wait.UntilAsync(async () => await server.Database.ListLengthAsync(KeyNames.DeadLetters(queue)) == 1, "the message is dead-lettered after 2 attempts");
+        var dead = MessageReader.ReadDeadLetter((byte[])(await server.Database.ListGetByIndexAsync(KeyNames.DeadLetters(queue), 0))!)!;
+        output.WriteLine(dead.Reason);
+        Assert.Contains("effect failed", dead.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, subscriber.SubscriberStats.Queue.Failed);
+        Assert.False(await server.Database.KeyExistsAsync(KeyNames.Handled(queue, "", id)), "a marker was set though the effect failed");
+
+        // The write before the failing one ran (as in MULTI, nothing is rolled back), once per attempt.
+        Assert.Equal(2, (long)await server.Database.StringGetAsync(KeyNames.Effects(queue) + "before"));
+    }
+
+    /// <summary>Adds a write that succeeds, then one the server refuses (HINCRBY by a word).</summary>
+    private sealed class BadEffectHandler : IMessageHandler
+    {
+        public ValueTask HandleAsync(ReceivedMessage message, CancellationToken cancellationToken)
+        {
+            var effects = message.Effects!;
+            effects.StringIncrement(effects.Key("before"));
+            effects.Call("HINCRBY", effects.Key("counts"), "field", "not-a-number");
+            return ValueTask.CompletedTask;
+        }
+    }
+
     private Task AddAsync(string pattern, string key, byte[] payload) => SourceWrites.AddAsync(server.Database, pattern, key, payload);
 }
