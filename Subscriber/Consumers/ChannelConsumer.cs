@@ -82,6 +82,7 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
         }
 
         var drained = 0;
+        // Bounds DEDUPE's waits for a server that is gone at shutdown (unused without DEDUPE).
         using var drainDeadline = new CancellationTokenSource(_settings.HeartbeatTtl);
         while (queue.TryRead(out var message))
         {
