@@ -7,6 +7,7 @@ using PubSubDemo.Shared.Security;
 using PubSubDemo.Subscriber.Consumers;
 using PubSubDemo.Subscriber.Processing;
 using PubSubDemo.Subscriber.Reporting;
+using PubSubDemo.Subscriber.Selection;
 using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.Subscriber;
@@ -23,6 +24,8 @@ public static class SubscriberHostingExtensions
         var messaging = builder.AddSettings<MessagingSettings>();
         builder.AddSettings<SubscriberSettings>();
         builder.AddSettings<StatsFileSettings>();
+        builder.AddSettings<SelectionSettings>();
+        services.TryAddSingleton<HandleRate>();
         services.AddMetrics();
         services.TryAddSingleton<SubscriberTelemetry>();
         services.TryAddSingleton<LoopHeartbeat>();

@@ -50,6 +50,10 @@ public static class EnvironmentNames
     public const string HandlerDelay = "HANDLER_DELAY";
     public const string FailOn = "FAIL_ON";
 
+    // Several topics and filters (issue 11): which messages the handler sees, and how fast.
+    public const string Filter = "FILTER";
+    public const string HandleRate = "HANDLE_RATE";
+
     // Being watched: metrics and health endpoints, liveness, the monitor report, OpenTelemetry export.
     public const string MetricsPort = "METRICS_PORT";
     public const string StallTimeout = "STALL_TIMEOUT";

@@ -48,6 +48,9 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
 
     protected MessageProcessor Processor => services.Processor;
 
+    /// <summary>HANDLE_RATE: ask it how many to take before taking new work from the server.</summary>
+    protected Selection.HandleRate Rate => services.Rate;
+
     /// <summary>The name this process consumes under: CONSUMER_NAME, else the instance name.</summary>
     protected string Consumer { get; } = services.Consumer;
 

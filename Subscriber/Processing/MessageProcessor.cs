@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Subscriber.Selection;
 using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.Subscriber.Processing;
@@ -13,6 +14,9 @@ public enum Disposition
     Handled,
     Malformed,
     Failed,
+
+    /// <summary>FILTER kept it from the handler: settled like a handled one (acknowledged), counted as filtered.</summary>
+    Filtered,
 }
 
 /// <summary>What the consumer needs to settle a delivery: its disposition, why it was not handled, and its message id when it could be read.</summary>
@@ -30,6 +34,7 @@ public sealed partial class MessageProcessor(
     SubscriberSettings settings,
     SubscriberTelemetry telemetry,
     IMessageHandler handler,
+    SelectionSettings selection,
     TimeProvider time,
     ILogger<MessageProcessor> logger)
 {
@@ -47,6 +52,13 @@ public sealed partial class MessageProcessor(
         if (source == MessageSource.Channel && message is { Sender: { } sender, Seq: { } seq })
         {
             TrackSequence(sink, sender, seq);
+        }
+
+        // FILTER: a message that does not match never reaches the handler; it is counted, and settled as filtered.
+        if (selection.Filter is { } filter && !filter.Matches(message))
+        {
+            sink.OnFiltered();
+            return new(Disposition.Filtered, null, message.Id);
         }
 
         using var trace = message.Traceparent is null ? null : MessageTracing.StartProcess(Destination(source), message, source == MessageSource.Stream ? messaging.Group : null);

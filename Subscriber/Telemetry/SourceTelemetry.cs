@@ -21,6 +21,7 @@ public sealed class SourceTelemetry
     private long _deadLettered;
     private long _dropped;
     private long _lost;
+    private long _filtered;
 
     internal SourceTelemetry(MessageSource source, ServerFigures server, Histogram<double> latencyInstrument, LatencyHistogram latency)
     {
@@ -53,6 +54,9 @@ public sealed class SourceTelemetry
 
     /// <summary>Stream entries that vanished on the server (trimmed or deleted) before they could be handled.</summary>
     public long Lost => Interlocked.Read(ref _lost);
+
+    /// <summary>Messages FILTER kept from the handler (acknowledged on the queue and the stream, never dead-lettered).</summary>
+    public long Filtered => Interlocked.Read(ref _filtered);
 
     /// <summary>End-to-end latency of the handled messages, taken when the handler completed.</summary>
     public LatencyHistogram Latency { get; }
@@ -89,4 +93,6 @@ public sealed class SourceTelemetry
     internal void OnDropped() => Interlocked.Increment(ref _dropped);
 
     internal void OnLost() => Interlocked.Increment(ref _lost);
+
+    internal void OnFiltered() => Interlocked.Increment(ref _filtered);
 }
