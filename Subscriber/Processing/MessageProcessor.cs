@@ -34,9 +34,9 @@ public sealed partial class MessageProcessor(
     SubscriberSettings settings,
     SubscriberTelemetry telemetry,
     IMessageHandler handler,
-    SelectionSettings selection,
     TimeProvider time,
-    ILogger<MessageProcessor> logger)
+    ILogger<MessageProcessor> logger,
+    SelectionSettings? selection = null)
 {
     public async ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
@@ -55,7 +55,7 @@ public sealed partial class MessageProcessor(
         }
 
         // FILTER: a message that does not match never reaches the handler; it is counted, and settled as filtered.
-        if (selection.Filter is { } filter && !filter.Matches(message))
+        if (selection?.Filter is { } filter && !filter.Matches(message))
         {
             sink.OnFiltered();
             return new(Disposition.Filtered, null, message.Id);
