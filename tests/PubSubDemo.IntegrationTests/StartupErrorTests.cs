@@ -17,19 +17,11 @@ public sealed class StartupErrorTests(ITestOutputHelper output)
     public async Task A_bad_setting_stops_the_process_with_one_line_that_names_it(string service, string name, string value, string allowed)
     {
         output.WriteLine("Server: none (127.0.0.1:1, never reached: the process stops before it connects)");
-        var environment = new Dictionary<string, string?> { ["REDIS_ADDR"] = "127.0.0.1:1", [name] = value };
-        await using var process = ServiceProcess.Start(service, environment);
-        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        foreach (var line in process.Output)
-        {
-            output.WriteLine(line);
-        }
+        var (exitCode, error) = await RunToErrorAsync(service, new Dictionary<string, string?> { ["REDIS_ADDR"] = "127.0.0.1:1", [name] = value });
 
         Assert.NotEqual(0, exitCode);
-        var error = Assert.Single(process.ErrorOutput);
         Assert.StartsWith($"error: {name}='", error, StringComparison.Ordinal);
         Assert.Contains(allowed, error, StringComparison.Ordinal);
-        Assert.DoesNotContain(process.Output, line => line.Contains("   at ", StringComparison.Ordinal) || line.Contains("Exception", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -59,6 +51,7 @@ public sealed class StartupErrorTests(ITestOutputHelper output)
         Assert.StartsWith("error: PUBSUB_MODE='sharded' is not valid: CHANNEL='order,shipments.*' is a glob and sharded pub/sub cannot subscribe by pattern", line, StringComparison.Ordinal);
     }
 
+    /// <summary>Runs the service until it exits; its exit code and its one line on stderr, after checking no stack trace was printed.</summary>
     private async Task<(int ExitCode, string Error)> RunToErrorAsync(string service, Dictionary<string, string?> environment)
     {
         await using var process = ServiceProcess.Start(service, environment);

@@ -29,12 +29,12 @@ public sealed class TopicTests(RedisServerFixture server, ITestOutputHelper outp
         }, handler)).StartAndWaitConsumingAsync();
 
         // A channel none of the entries names: it must reach nobody.
-        var other = await hosts.Add("publisher to the other channel", ServiceHost.Publisher(server.Address, PublisherTo($"{prefix}-other", count))).StartAsync();
+        var other = await hosts.Add("publisher to the other channel", ServiceHost.Publisher(server.Address, PubSubTests.PublisherTo($"{prefix}-other", count))).StartAsync();
         await other.WaitForShutdownAsync(Wait.Default);
         var publishers = new List<ServiceHost>();
         foreach (var channel in channels)
         {
-            publishers.Add(await hosts.Add($"publisher to {channel}", ServiceHost.Publisher(server.Address, PublisherTo(channel, count))).StartAsync());
+            publishers.Add(await hosts.Add($"publisher to {channel}", ServiceHost.Publisher(server.Address, PubSubTests.PublisherTo(channel, count))).StartAsync());
         }
 
         await Wait.UntilAsync(() => handler.Count(MessageSource.Channel) >= channels.Length * count, $"{channels.Length * count} messages from the four channels arrive");
@@ -66,14 +66,6 @@ public sealed class TopicTests(RedisServerFixture server, ITestOutputHelper outp
             Assert.Equal(count, metrics.Latest("pubsubdemo.channel.handled", channel));
         }
     }
-
-    private static Dictionary<string, string?> PublisherTo(string channel, int count) => new()
-    {
-        ["PATTERN"] = "pubsub",
-        ["CHANNEL"] = channel,
-        ["MESSAGE_COUNT"] = $"{count}",
-        ["PUBLISH_RATE"] = "0",
-    };
 
     /// <summary>Reads the subscriber's per-channel counters the way an exporter does: observed on demand, by their channel label.</summary>
     private sealed class ChannelMeasurements : IDisposable
