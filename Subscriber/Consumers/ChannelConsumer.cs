@@ -51,6 +51,11 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, Subscri
 
         // A literal entry's messages all come on that channel; a glob's are counted by the channel each came on.
         var literal = glob ? null : _figures.For(entry);
+        async Task HandleAsync(ChannelMessage message) =>
+            (literal ?? _figures.For(message.Channel.ToString())).On((await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, CancellationToken.None)).Disposition);
+
+        // Read from the queue but not yet handled: a stop while it waits for HANDLE_RATE must not lose it.
+        ChannelMessage? held = null;
         long droppedSinceReport = 0;
         var lastReport = _time.GetTimestamp();
         try
@@ -59,14 +64,13 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, Subscri
             {
                 services.Heartbeat.Beat(nameof(ChannelConsumer));
                 var message = await queue.ReadAsync(stoppingToken);
-                var counts = literal ?? _figures.For(message.Channel.ToString());
 
                 // The client buffers without limit; this bounds it. Pub/sub is at-most-once, so shedding
                 // is allowed, but never silent: counted, and logged at most once per summary interval.
                 if (queue.TryGetCount(out var backlog) && backlog > _settings.ChannelBuffer)
                 {
                     _processor.Dropped(MessageSource.Channel);
-                    counts.OnDropped();
+                    (literal ?? _figures.For(message.Channel.ToString())).OnDropped();
                     droppedSinceReport++;
                     if (_time.GetElapsedTime(lastReport) >= _settings.SummaryInterval)
                     {
@@ -81,10 +85,12 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, Subscri
                 // HANDLE_RATE: the server pushes regardless; what waits stays in the client's buffer, bounded above.
                 if (_rate.Limited)
                 {
+                    held = message;
                     await _rate.TakeAsync(1, stoppingToken);
+                    held = null;
                 }
 
-                counts.On((await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, CancellationToken.None)).Disposition);
+                await HandleAsync(message);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -105,10 +111,15 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, Subscri
         }
 
         var drained = 0;
+        if (held is { } waiting)
+        {
+            await HandleAsync(waiting);
+            drained++;
+        }
+
         while (queue.TryRead(out var message))
         {
-            var counts = literal ?? _figures.For(message.Channel.ToString());
-            counts.On((await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, CancellationToken.None)).Disposition);
+            await HandleAsync(message);
             drained++;
         }
 

@@ -29,7 +29,7 @@ public sealed class HandleRate : IDisposable
             TokensPerPeriod = perStep,
             ReplenishmentPeriod = Step,
             AutoReplenishment = true,
-            QueueLimit = 64,
+            QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
     }
@@ -54,8 +54,8 @@ public sealed class HandleRate : IDisposable
         {
             if (!first.IsAcquired)
             {
-                // Only when more than QueueLimit callers wait at once, which three consumers cannot do.
-                throw new InvalidOperationException("HANDLE_RATE: too many consumers waiting for the rate limiter");
+                // Only once the limiter is disposed, at the very end of the host.
+                throw new OperationCanceledException("HANDLE_RATE's limiter is gone: the subscriber is stopping");
             }
         }
 

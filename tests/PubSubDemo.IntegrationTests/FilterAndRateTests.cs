@@ -12,11 +12,13 @@ public sealed class FilterAndRateTests(RedisServerFixture server, ITestOutputHel
     [InlineData("pubsub")]
     [InlineData("queue")]
     [InlineData("stream")]
-    public async Task FILTER_hands_only_matching_messages_to_the_handler_and_settles_the_rest_as_filtered(string pattern)
+    [InlineData("queue", "3")]
+    [InlineData("stream", "3")]
+    public async Task FILTER_hands_only_matching_messages_to_the_handler_and_settles_the_rest_as_filtered(string pattern, string partitions = "1")
     {
         output.WriteLine($"Server: {server.Description}");
         const int count = 60;
-        var names = Names(pattern);
+        var names = Names(pattern).With(("PARTITIONS", partitions));
         var handler = new RecordingHandler();
         await using var hosts = new ServiceHostGroup(output);
         var keep = hosts.Add("kept publisher", ServiceHost.Publisher(server.Address, names.With(("MESSAGE_COUNT", $"{count}"), ("PUBLISH_RATE", "0"))));
@@ -32,22 +34,33 @@ public sealed class FilterAndRateTests(RedisServerFixture server, ITestOutputHel
 
         var source = subscriber.SubscriberStats.For(Source(pattern));
         await Wait.UntilAsync(() => source.Received >= 2 * count, $"{2 * count} {pattern} messages arrive");
-        Assert.Equal(Published.Ids(keep, count), handler.Ids(Source(pattern)));
+        // In publish order, which PARTITIONS keeps per partition only.
+        var expected = Published.Ids(keep, count);
+        Assert.Equal(partitions == "1" ? expected : expected.Order(StringComparer.Ordinal), partitions == "1" ? handler.Ids(Source(pattern)) : handler.Ids(Source(pattern)).Order(StringComparer.Ordinal));
         Assert.Equal((2L * count, (long)count, (long)count), (source.Received, source.Handled, source.Filtered));
         Assert.Equal((0L, 0L, 0L), (source.Malformed, source.Failed, source.DeadLettered));
         await subscriber.WaitForLogAsync($"filtered {count}");
 
         // Settled, not dead: nothing left in a processing list, pending in the group or in a dead-letter list.
+        var partitionCount = int.Parse(partitions, System.Globalization.CultureInfo.InvariantCulture);
         switch (pattern)
         {
             case "queue":
-                await Wait.UntilAsync(async () => (await server.KeysAsync(KeyNames.Processing(names["QUEUE"]!, "*"))).Count == 0, "the processing list is settled");
-                Assert.Equal(0, await server.Database.ListLengthAsync(names["QUEUE"]));
-                Assert.Equal(0, await server.Database.ListLengthAsync(KeyNames.DeadLetters(names["QUEUE"]!)));
+                foreach (var queue in Partitions.Names(names["QUEUE"]!, partitionCount))
+                {
+                    await Wait.UntilAsync(async () => (await server.KeysAsync(KeyNames.Processing(queue, "*"))).Count == 0, $"the processing list of {queue} is settled");
+                    Assert.Equal(0, await server.Database.ListLengthAsync(queue));
+                    Assert.Equal(0, await server.Database.ListLengthAsync(KeyNames.DeadLetters(queue)));
+                }
+
                 break;
             case "stream":
-                await Wait.UntilAsync(async () => (await server.Database.StreamPendingAsync(names["STREAM"], "subscribers")).PendingMessageCount == 0, "nothing is pending in the group");
-                Assert.Equal(0, await server.Database.ListLengthAsync(KeyNames.DeadLetters(names["STREAM"]!)));
+                foreach (var stream in Partitions.Names(names["STREAM"]!, partitionCount))
+                {
+                    await Wait.UntilAsync(async () => (await server.Database.StreamPendingAsync(stream, "subscribers")).PendingMessageCount == 0, $"nothing is pending in the group of {stream}");
+                    Assert.Equal(0, await server.Database.ListLengthAsync(KeyNames.DeadLetters(stream)));
+                }
+
                 break;
         }
     }
