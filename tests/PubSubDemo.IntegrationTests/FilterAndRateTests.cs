@@ -111,6 +111,26 @@ public sealed class FilterAndRateTests(RedisServerFixture server, ITestOutputHel
         Assert.Equal(0L, subscriber.SubscriberStats.For(source).Dropped);
     }
 
+    [Fact]
+    public async Task A_subscriber_stopped_while_HANDLE_RATE_holds_channel_messages_back_handles_every_one_that_had_arrived()
+    {
+        output.WriteLine($"Server: {server.Description}");
+        const int count = 10;
+        var names = Names("pubsub");
+        var handler = new RecordingHandler();
+        await using var hosts = new ServiceHostGroup(output);
+        var subscriber = await hosts.Add("subscriber", ServiceHost.Subscriber(server.Address, names.With(("HANDLE_RATE", "0.5")), handler)).StartAndWaitConsumingAsync();
+        var publisher = await hosts.Add("publisher", ServiceHost.Publisher(server.Address, names.With(("MESSAGE_COUNT", $"{count}"), ("PUBLISH_RATE", "0")))).StartAsync();
+        await publisher.WaitForShutdownAsync(Wait.Default);
+        await Wait.UntilAsync(() => handler.Count(MessageSource.Channel) >= 1, "the first message is handled");
+        Assert.True(handler.Count(MessageSource.Channel) < count, "one token every 2 s cannot have handled them all yet");
+
+        await subscriber.StopAsync();
+
+        Assert.Equal(Published.Ids(publisher, count), handler.Ids(MessageSource.Channel));
+        Assert.Equal(0L, subscriber.SubscriberStats.Channel.Dropped);
+    }
+
     private static Dictionary<string, string?> Names(string pattern) => new()
     {
         ["PATTERN"] = pattern,
