@@ -34,7 +34,20 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, Subscri
         }
 
         // One subscription, one ordered queue and one reading loop per entry of CHANNEL: each channel keeps its order.
-        await Task.WhenAll(_messaging.Channels.Select(entry => ConsumeAsync(multiplexer.GetSubscriber(), entry, stoppingToken)));
+        // A loop that faults stops the others (each finishes what had arrived), and the worker fails as one.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var loops = _messaging.Channels.Select(entry => ConsumeAsync(multiplexer.GetSubscriber(), entry, stop.Token)).ToList();
+        for (var running = loops.ToList(); running.Count > 0;)
+        {
+            var ended = await Task.WhenAny(running);
+            running.Remove(ended);
+            if (ended.IsFaulted)
+            {
+                await stop.CancelAsync();
+            }
+        }
+
+        await Task.WhenAll(loops);
     }
 
     private async Task ConsumeAsync(ISubscriber subscriber, string entry, CancellationToken stoppingToken)
