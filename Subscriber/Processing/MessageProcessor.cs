@@ -62,7 +62,8 @@ public sealed partial class MessageProcessor(
         }
 
         using var trace = message.Traceparent is null ? null : MessageTracing.StartProcess(Destination(source), message, source == MessageSource.Stream ? messaging.Group : null);
-        telemetry.Watchdog.Enter(source, time.GetTimestamp());
+        var entered = time.GetTimestamp();
+        telemetry.Watchdog.Enter(source, entered);
         try
         {
             await handler.HandleAsync(new ReceivedMessage(source, message), cancellationToken);
@@ -76,7 +77,7 @@ public sealed partial class MessageProcessor(
         }
         finally
         {
-            telemetry.Watchdog.Exit(source);
+            telemetry.Watchdog.Exit(source, entered);
         }
 
         // Measured once, now that the handler has completed: the latency of a handled message.
