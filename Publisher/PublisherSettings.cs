@@ -61,5 +61,9 @@ public sealed class PublisherSettings : IServiceSettings
         {
             reader.Error(EnvironmentNames.Channel, channel, "the publisher needs one channel name without glob characters (* ? [); patterns are for the subscriber");
         }
+        else if (reader.Raw(EnvironmentNames.Channel) is { } list && ChannelList.IsList(list))
+        {
+            reader.Error(EnvironmentNames.Channel, list, "the publisher sends to one channel; run one publisher per channel (a list is for the subscriber)");
+        }
     }
 }

@@ -9,6 +9,7 @@ using PubSubDemo.Subscriber.Dedupe;
 using PubSubDemo.Subscriber.Redrive;
 using PubSubDemo.Subscriber.Processing;
 using PubSubDemo.Subscriber.Reporting;
+using PubSubDemo.Subscriber.Selection;
 using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.Subscriber;
@@ -25,6 +26,8 @@ public static class SubscriberHostingExtensions
         var messaging = builder.AddSettings<MessagingSettings>();
         builder.AddSettings<SubscriberSettings>();
         builder.AddSettings<StatsFileSettings>();
+        builder.AddSettings<SelectionSettings>();
+        services.TryAddSingleton<HandleRate>();
         services.AddMetrics();
         services.TryAddSingleton<SubscriberTelemetry>();
         services.TryAddSingleton<LoopHeartbeat>();

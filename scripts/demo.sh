@@ -5,6 +5,9 @@
 #                                            otherwise a private redis-server on a free loopback port
 #   REDIS_ADDR=host:6379 scripts/demo.sh     use that server, run the services from source
 #   PATTERN=queue SUBSCRIBERS=2 DEMO_DURATION=20 scripts/demo.sh
+#   scripts/demo.sh --scenario shop          seed 001's shop: an order service publishing on `order`, a shipping
+#                                            service on `shipment`, a shipping consumer on `order` and a
+#                                            notification service on `order,shipment` (pub/sub, CHANNEL lists)
 #
 # Every variable the services read (PATTERN, CHANNEL, QUEUE, PUBLISH_INTERVAL, ...) passes through.
 # DEMO_DURATION=N stops the demo by itself after N seconds, as Ctrl-C would.
@@ -12,6 +15,20 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+
+SCENARIO=default
+while (($# > 0)); do
+    case "$1" in
+        --scenario) SCENARIO="${2:-}"; shift 2 || shift ;;
+        --scenario=*) SCENARIO="${1#--scenario=}"; shift ;;
+        -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "demo: unknown argument '$1'; use --scenario shop, or none" >&2; exit 2 ;;
+    esac
+done
+if [[ "$SCENARIO" != default && "$SCENARIO" != shop ]]; then
+    echo "demo: --scenario '$SCENARIO' is not known; use shop (or leave it out for the default demo)" >&2
+    exit 2
+fi
 
 SUBSCRIBERS="${SUBSCRIBERS:-3}"
 DEMO_DURATION="${DEMO_DURATION:-}"
@@ -40,6 +57,10 @@ if [[ -z "${REDIS_ADDR:-}" ]] && docker info >/dev/null 2>&1; then
         compose=(docker-compose)
     fi
     up=("${compose[@]}" up --build --scale "subscriber=$SUBSCRIBERS")
+    if [[ "$SCENARIO" == shop ]]; then
+        # Only the shop's services (and the server and the monitor), not the default publisher and subscribers.
+        up=("${compose[@]}" --profile shop up --build dragonfly monitor order-service shipping-service shipping-consumer notification-service)
+    fi
     log "monitor: http://localhost:${MONITOR_PORT} (once the images are up)"
     if [[ -n "$DEMO_DURATION" ]]; then
         # SIGINT is what Ctrl-C sends: compose then stops every container gracefully.
@@ -194,11 +215,21 @@ PUBLISHER_DLL=Publisher/bin/Release/net10.0/PubSubDemo.Publisher.dll
 SUBSCRIBER_DLL=Subscriber/bin/Release/net10.0/PubSubDemo.Subscriber.dll
 MONITOR_DLL=Monitor/bin/Release/net10.0/PubSubDemo.Monitor.dll
 
-# Readable, distinct names: each subscriber is also a distinct consumer in the queue and stream patterns.
-start_service publisher "$PUBLISHER_DLL" INSTANCE_NAME=publisher
-for ((n = 1; n <= SUBSCRIBERS; n++)); do
-    start_service "subscriber-$n" "$SUBSCRIBER_DLL" INSTANCE_NAME="subscriber-$n"
-done
+if [[ "$SCENARIO" == shop ]]; then
+    # Seed 001's shop, as the compose profile `shop` runs it: two topics, two producers, two consumers. The
+    # publishers come first in the list, so cleanup stops the order service first; the consumers get the last word.
+    export PATTERN=pubsub
+    start_service order-service "$PUBLISHER_DLL" INSTANCE_NAME=order-service CHANNEL=order PUBLISH_INTERVAL="${ORDER_INTERVAL:-1s}"
+    start_service shipping-service "$PUBLISHER_DLL" INSTANCE_NAME=shipping-service CHANNEL=shipment PUBLISH_INTERVAL="${SHIPMENT_INTERVAL:-2s}"
+    start_service shipping-consumer "$SUBSCRIBER_DLL" INSTANCE_NAME=shipping-consumer CHANNEL=order
+    start_service notification-service "$SUBSCRIBER_DLL" INSTANCE_NAME=notification-service CHANNEL=order,shipment
+else
+    # Readable, distinct names: each subscriber is also a distinct consumer in the queue and stream patterns.
+    start_service publisher "$PUBLISHER_DLL" INSTANCE_NAME=publisher
+    for ((n = 1; n <= SUBSCRIBERS; n++)); do
+        start_service "subscriber-$n" "$SUBSCRIBER_DLL" INSTANCE_NAME="subscriber-$n"
+    done
+fi
 start_service monitor "$MONITOR_DLL" MONITOR_PORT="$MONITOR_PORT"
 log "monitor: http://localhost:$MONITOR_PORT"
 

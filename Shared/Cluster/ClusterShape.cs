@@ -44,7 +44,10 @@ public sealed record ClusterShape(IReadOnlyList<ClusterShape.Primary> Primaries,
 
         if (messaging.Uses(Pattern.PubSub) && messaging.PubSubMode == PubSubMode.Sharded)
         {
-            Place("channel", messaging.Channel);
+            foreach (var channel in messaging.Channels)
+            {
+                Place("channel", channel);
+            }
         }
 
         // Each partition on its own line: which primary serves which partition.

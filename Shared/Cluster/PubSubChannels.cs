@@ -17,6 +17,10 @@ public static class PubSubChannels
     public static RedisChannel Channel(MessagingSettings messaging) =>
         messaging.ChannelIsPattern ? RedisChannel.Pattern(messaging.Channel) : For(messaging, messaging.Channel);
 
+    /// <summary>One entry of the subscriber's CHANNEL list: by pattern when it is a glob (classic only), else literal or sharded.</summary>
+    public static RedisChannel Subscription(MessagingSettings messaging, string entry) =>
+        MessagingSettings.IsGlob(entry) ? RedisChannel.Pattern(entry) : For(messaging, entry);
+
     /// <summary>The doorbell of a queue or stream: on a cluster in sharded mode, it rings on the node that owns the queue.</summary>
     public static RedisChannel Doorbell(MessagingSettings messaging, string queueOrStream) =>
         For(messaging, KeyNames.Doorbell(queueOrStream));

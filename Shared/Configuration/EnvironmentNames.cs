@@ -54,6 +54,9 @@ public static class EnvironmentNames
     public const string Dedupe = "DEDUPE";
     public const string DedupeTtl = "DEDUPE_TTL";
     public const string DedupeAudit = "DEDUPE_AUDIT";
+    // Several topics and filters (issue 11): which messages the handler sees, and how fast.
+    public const string Filter = "FILTER";
+    public const string HandleRate = "HANDLE_RATE";
 
     // Being watched: metrics and health endpoints, liveness, the monitor report, OpenTelemetry export.
     public const string MetricsPort = "METRICS_PORT";

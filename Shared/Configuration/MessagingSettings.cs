@@ -51,7 +51,10 @@ public sealed class MessagingSettings : IServiceSettings
     private string[]? _queuePartitions;
     private string[]? _streamPartitions;
 
-    /// <summary>Whether CHANNEL holds glob characters, so that the subscriber must subscribe by pattern.</summary>
+    /// <summary>CHANNEL's entries (<see cref="ChannelList"/>): the subscriber subscribes to each; the publisher sends to the one.</summary>
+    public IReadOnlyList<string> Channels => ChannelList.Entries(Channel);
+
+    /// <summary>Whether CHANNEL holds glob characters (in any of its entries), so that the subscriber must subscribe by pattern.</summary>
     public bool ChannelIsPattern => IsGlob(Channel);
 
     public bool Uses(Pattern pattern) => (Pattern & pattern) != 0;
@@ -72,6 +75,7 @@ public sealed class MessagingSettings : IServiceSettings
     public void Load(SettingsReader reader)
     {
         Channel = reader.NonEmpty(EnvironmentNames.Channel, Channel);
+        ChannelList.Validate(reader, Channel);
         Queue = reader.NonEmpty(EnvironmentNames.Queue, Queue);
         Stream = reader.NonEmpty(EnvironmentNames.Stream, Stream);
         Group = reader.NonEmpty(EnvironmentNames.Group, Group);

@@ -84,6 +84,9 @@ public sealed record MonitorReport
     /// <summary>Subscriber: a sample of the messages handled since the last report, for the monitor's flow table.</summary>
     public IReadOnlyList<FlowSample>? Flow { get; init; }
 
+    /// <summary>Subscriber with pub/sub: the figures per channel (<see cref="ChannelReport"/>).</summary>
+    public IReadOnlyList<ChannelReport>? Channels { get; init; }
+
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, MonitorJsonContext.Default.MonitorReport);
 
     /// <summary>Reads a report; null for anything that is not one (another writer under the prefix, a newer format).</summary>
@@ -112,7 +115,17 @@ public sealed record SourceReport(
     long Gaps,
     double Rate,
     long Lost = 0,
-    long Duplicate = 0);
+    long Duplicate = 0,
+    long Filtered = 0);
+
+/// <summary>A subscriber's figures for one channel of its CHANNEL list (or one a glob matched), and its handled rate.</summary>
+public sealed record ChannelReport(
+    string Name,
+    long Received,
+    long Handled,
+    long Filtered,
+    long Dropped,
+    double Rate);
 
 /// <summary>One sampled message as a subscriber handled it: which message, whose, from which source, sent and handled when.</summary>
 public sealed record FlowSample(

@@ -14,17 +14,19 @@ internal sealed partial class ChannelConsumer
 {
     private readonly Dedupe.Deduplicator _dedupe = services.Dedupe;
 
-    private async Task HandleAsync(IDatabase database, RedisValue payload, CancellationToken retryToken)
+    private async Task<ProcessResult> ProcessAsync(IDatabase database, ChannelMessage message, CancellationToken retryToken)
     {
+        var payload = message.Message;
         if (!_dedupe.Enabled)
         {
-            await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)payload, CancellationToken.None);
-            return;
+            return await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)payload, CancellationToken.None);
         }
 
+        // Markers are kept per channel the message came on (a glob's channels each have their own).
+        var channel = message.Channel.ToString();
         Dedupe.DedupeBatch? batch = null;
         await RedisErrors.RetryAsync(
-            async () => batch = await _dedupe.CheckAsync(database, MessageSource.Channel, _messaging.Channel, [payload]),
+            async () => batch = await _dedupe.CheckAsync(database, MessageSource.Channel, channel, [payload]),
             (reason, _) => LogDedupeRetry(reason),
             _time,
             retryToken);
@@ -34,8 +36,9 @@ internal sealed partial class ChannelConsumer
             (reason, _) => LogDedupeRetry(reason),
             _time,
             retryToken);
+        return result;
     }
 
-    [LoggerMessage(3106, LogLevel.Warning, "Could not reach the DEDUPE markers yet: {Reason}; retrying")]
+    [LoggerMessage(3107, LogLevel.Warning, "Could not reach the DEDUPE markers yet: {Reason}; retrying")]
     private partial void LogDedupeRetry(string reason);
 }

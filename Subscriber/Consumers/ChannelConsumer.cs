@@ -4,6 +4,8 @@ using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Subscriber.Selection;
+using PubSubDemo.Subscriber.Telemetry;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Subscriber.Consumers;
@@ -11,15 +13,18 @@ namespace PubSubDemo.Subscriber.Consumers;
 /// <summary>
 /// Pub/sub: every subscriber gets every message published while it is connected (at most once).
 /// Messages are read in order from the client's ChannelMessageQueue, one at a time, never through
-/// concurrent handler callbacks. A CHANNEL with glob characters subscribes by pattern.
+/// concurrent handler callbacks. CHANNEL may list several channels and globs: each entry is its own subscription
+/// with its own queue and loop (a glob subscribes by pattern), and the figures are kept per channel.
 /// </summary>
-internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger<ChannelConsumer> logger) : BackgroundService
+internal sealed partial class ChannelConsumer(ConsumerServices services, SubscriberTelemetry telemetry, ILogger<ChannelConsumer> logger) : BackgroundService
 {
     private readonly RedisConnection _connection = services.Connection;
     private readonly MessagingSettings _messaging = services.Messaging;
     private readonly SubscriberSettings _settings = services.Settings;
     private readonly MessageProcessor _processor = services.Processor;
     private readonly TimeProvider _time = services.Time;
+    private readonly HandleRate _rate = services.Rate;
+    private readonly ChannelFigures _figures = telemetry.Channels;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,14 +33,43 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
             return;
         }
 
-        var channel = PubSubChannels.Channel(_messaging);
-        var queue = await SubscribeAsync(multiplexer.GetSubscriber(), channel, stoppingToken);
+        // One subscription, one ordered queue and one reading loop per entry of CHANNEL: each channel keeps its order.
+        // A loop that faults stops the others (each finishes what had arrived), and the worker fails as one.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var loops = _messaging.Channels.Select(entry => ConsumeAsync(multiplexer.GetSubscriber(), entry, stop.Token)).ToList();
+        for (var running = loops.ToList(); running.Count > 0;)
+        {
+            var ended = await Task.WhenAny(running);
+            running.Remove(ended);
+            if (ended.IsFaulted)
+            {
+                await stop.CancelAsync();
+            }
+        }
+
+        await Task.WhenAll(loops);
+    }
+
+    private async Task ConsumeAsync(ISubscriber subscriber, string entry, CancellationToken stoppingToken)
+    {
+        var channel = PubSubChannels.Subscription(_messaging, entry);
+        var queue = await SubscribeAsync(subscriber, channel, entry, stoppingToken);
         if (queue is null)
         {
             return;
         }
 
-        LogSubscribed(_messaging.ChannelIsPattern ? "pattern" : "channel", _messaging.Channel);
+        var glob = MessagingSettings.IsGlob(entry);
+        LogSubscribed(glob ? "pattern" : "channel", entry);
+
+        // A literal entry's messages all come on that channel; a glob's are counted by the channel each came on.
+        var literal = glob ? null : _figures.For(entry);
+        var database = subscriber.Multiplexer.GetDatabase();
+        async Task HandleAsync(ChannelMessage message, CancellationToken retryToken) =>
+            (literal ?? _figures.For(message.Channel.ToString())).On((await ProcessAsync(database, message, retryToken)).Disposition);
+
+        // Read from the queue but not yet handled: a stop while it waits for HANDLE_RATE must not lose it.
+        ChannelMessage? held = null;
         long droppedSinceReport = 0;
         var lastReport = _time.GetTimestamp();
         try
@@ -50,6 +84,7 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
                 if (queue.TryGetCount(out var backlog) && backlog > _settings.ChannelBuffer)
                 {
                     _processor.Dropped(MessageSource.Channel);
+                    (literal ?? _figures.For(message.Channel.ToString())).OnDropped();
                     droppedSinceReport++;
                     if (_time.GetElapsedTime(lastReport) >= _settings.SummaryInterval)
                     {
@@ -61,7 +96,15 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
                     continue;
                 }
 
-                await HandleAsync(multiplexer.GetDatabase(), message.Message, stoppingToken);
+                // HANDLE_RATE: the server pushes regardless; what waits stays in the client's buffer, bounded above.
+                if (_rate.Limited)
+                {
+                    held = message;
+                    await _rate.TakeAsync(1, stoppingToken);
+                    held = null;
+                }
+
+                await HandleAsync(message, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -71,7 +114,7 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
         {
         }
 
-        // Stop receiving, then finish what had already arrived.
+        // Stop receiving, then finish what had already arrived (at once, whatever HANDLE_RATE says: the process is leaving).
         try
         {
             await queue.UnsubscribeAsync();
@@ -84,21 +127,27 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
         var drained = 0;
         // Bounds DEDUPE's waits for a server that is gone at shutdown (unused without DEDUPE).
         using var drainDeadline = new CancellationTokenSource(_settings.HeartbeatTtl);
-        while (queue.TryRead(out var message))
+        if (held is { } waiting)
         {
-            await HandleAsync(multiplexer.GetDatabase(), message.Message, drainDeadline.Token);
+            await HandleAsync(waiting, drainDeadline.Token);
             drained++;
         }
 
-        LogUnsubscribed(_messaging.Channel, drained);
+        while (queue.TryRead(out var message))
+        {
+            await HandleAsync(message, drainDeadline.Token);
+            drained++;
+        }
+
+        LogUnsubscribed(entry, drained);
     }
 
-    private async Task<ChannelMessageQueue?> SubscribeAsync(ISubscriber subscriber, RedisChannel channel, CancellationToken stoppingToken)
+    private async Task<ChannelMessageQueue?> SubscribeAsync(ISubscriber subscriber, RedisChannel channel, string entry, CancellationToken stoppingToken)
     {
         ChannelMessageQueue? queue = null;
         try
         {
-            await RedisErrors.RetryAsync(async () => queue = await SubscribeOnceAsync(subscriber, channel), (reason, _) => LogSubscribeRetry(_messaging.Channel, reason), _time, stoppingToken);
+            await RedisErrors.RetryAsync(async () => queue = await SubscribeOnceAsync(subscriber, channel), (reason, _) => LogSubscribeRetry(entry, reason), _time, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -25,9 +25,12 @@ internal sealed class ConsumerAccess(MessagingSettings messaging) : IServerAcces
 
         if (messaging.Uses(Pattern.PubSub))
         {
-            // A glob CHANNEL is a PSUBSCRIBE, which the server allows only for that same pattern, written as is.
-            rules.Allow(messaging.ChannelIsPattern ? ["psubscribe", "punsubscribe"] : subscribe)
-                .Channel(messaging.Channel, glob: messaging.ChannelIsPattern);
+            // Each entry of CHANNEL's list: a glob is a PSUBSCRIBE, which the server allows only for that same pattern, written as is.
+            foreach (var entry in messaging.Channels)
+            {
+                var glob = MessagingSettings.IsGlob(entry);
+                rules.Allow(glob ? ["psubscribe", "punsubscribe"] : subscribe).Channel(entry, glob: glob);
+            }
         }
 
         if (messaging.Uses(Pattern.Queue))

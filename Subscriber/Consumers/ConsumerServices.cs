@@ -2,12 +2,13 @@ using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Subscriber.Selection;
 
 namespace PubSubDemo.Subscriber.Consumers;
 
 /// <summary>
 /// What every consumer is made of: the one connection, the settings, the processing path every delivery takes,
-/// the clock and the loop heartbeat. Registered once, so a consumer's constructor names only what is its own.
+/// the clock, the loop heartbeat and HANDLE_RATE's limiter. Registered once, so a consumer's constructor names only what is its own.
 /// </summary>
 internal sealed record ConsumerServices(
     RedisConnection Connection,
@@ -16,7 +17,8 @@ internal sealed record ConsumerServices(
     MessageProcessor Processor,
     TimeProvider Time,
     LoopHeartbeat Heartbeat,
-    Dedupe.Deduplicator Dedupe)
+    Dedupe.Deduplicator Dedupe,
+    HandleRate Rate)
 {
     /// <summary>The name this process consumes under: CONSUMER_NAME, else the instance name.</summary>
     public string Consumer => Settings.ConsumerFor(Messaging);

@@ -50,6 +50,8 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
 
     /// <summary>DEDUPE: the markers of handled ids; its batch is null when DEDUPE is off.</summary>
     protected Dedupe.Deduplicator Dedupe => services.Dedupe;
+    /// <summary>HANDLE_RATE: ask it how many to take before taking new work from the server.</summary>
+    protected Selection.HandleRate Rate => services.Rate;
 
     /// <summary>The name this process consumes under: CONSUMER_NAME, else the instance name.</summary>
     protected string Consumer { get; } = services.Consumer;

@@ -46,7 +46,8 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     protected override async Task<bool> TakeAsync(IDatabase database, int partition, CancellationToken stoppingToken)
     {
         var keys = _partitions[partition];
-        var items = (RedisValue[]?)await database.ScriptEvaluateAsync(QueueScripts.Take, [keys.Queue, keys.Processing], [Settings.BatchSize]) ?? [];
+        var count = await Rate.TakeAsync(Settings.BatchSize, stoppingToken);
+        var items = (RedisValue[]?)await database.ScriptEvaluateAsync(QueueScripts.Take, [keys.Queue, keys.Processing], [count]) ?? [];
         if (items.Length == 0)
         {
             return false;

@@ -17,9 +17,9 @@ internal sealed class QueueSettlement(ConsumerServices services)
     public async Task<IReadOnlyList<(string Id, long Attempts)>> SettleAsync(
         IDatabase database, string queue, RedisKey processing, string consumer, List<(RedisValue Item, ProcessResult Result)> results)
     {
-        if (results.All(r => r.Result.Disposition == Disposition.Handled))
+        if (results.All(r => r.Result.Disposition is Disposition.Handled or Disposition.Filtered))
         {
-            // The fast path: the handled items are exactly the head of our processing list.
+            // The fast path: the handled (and filtered) items are exactly the head of our processing list.
             await database.ListLeftPopAsync(processing, results.Count);
             return [];
         }

@@ -57,7 +57,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             _nextClaim[partition] = Time.GetTimestamp() + (long)(Settings.ClaimIdle.TotalSeconds / 2 * Time.TimestampFrequency);
         }
 
-        var entries = await database.StreamReadGroupAsync(_streams[partition], Messaging.Group, Consumer, ">", Settings.BatchSize);
+        var entries = await database.StreamReadGroupAsync(_streams[partition], Messaging.Group, Consumer, ">", await Rate.TakeAsync(Settings.BatchSize, stoppingToken));
         if (entries.Length == 0)
         {
             return false;
@@ -151,7 +151,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
                     // Acknowledged by the script that commits the effects and the marker; one that fails stays pending.
                     committing.Add((index, entry.Id, result));
                     break;
-                case Disposition.Handled:
+                case Disposition.Handled or Disposition.Filtered:
                     acks.Add(entry.Id);
                     break;
                 case Disposition.Malformed:
@@ -186,7 +186,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         RedisValue start = "0-0";
         do
         {
-            var claim = await database.StreamAutoClaimAsync(_streams[partition], Messaging.Group, Consumer, minIdle, start, Settings.BatchSize);
+            var claim = await database.StreamAutoClaimAsync(_streams[partition], Messaging.Group, Consumer, minIdle, start, await Rate.TakeAsync(Settings.BatchSize, stoppingToken));
             start = claim.NextStartId;
 
             // Redis 7 drops entries that were deleted while pending from the group itself and names them here.

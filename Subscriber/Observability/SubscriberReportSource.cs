@@ -14,6 +14,7 @@ internal sealed class SubscriberReportSource(
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private readonly long[] _lastHandled = new long[3];
+    private readonly ChannelReports _channels = new(telemetry.Channels);
     private long _lastTotal;
 
     public MonitorReport Build(TimeSpan elapsed, string status)
@@ -30,7 +31,7 @@ internal sealed class SubscriberReportSource(
             total += handled;
             sources.Add(new SourceReport(
                 source.Name, source.Received, handled, source.Malformed, source.Failed, source.DeadLettered, source.Dropped,
-                source.Sequences.Missing, Math.Round(rate, 1), source.Lost, source.Duplicate));
+                source.Sequences.Missing, Math.Round(rate, 1), source.Lost, source.Duplicate, source.Filtered));
         }
 
         var totalRate = (total - _lastTotal) / seconds;
@@ -55,6 +56,7 @@ internal sealed class SubscriberReportSource(
             ProcessingLength = Known(server.ProcessingLength),
             StreamLag = Known(server.StreamLag),
             Flow = telemetry.Flow.Take(),
+            Channels = messaging.Uses(Pattern.PubSub) ? _channels.Build(seconds) : null,
         };
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Subscriber.Selection;
 using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.Subscriber.Processing;
@@ -16,6 +17,8 @@ public enum Disposition
 
     /// <summary>DEDUPE: the id was handled before; acknowledged without calling the handler.</summary>
     Duplicate,
+    /// <summary>FILTER kept it from the handler: settled like a handled one (acknowledged), counted as filtered.</summary>
+    Filtered,
 }
 
 /// <summary>What the consumer needs to settle a delivery: its disposition, why it was not handled, and its message id when it could be read.</summary>
@@ -34,7 +37,8 @@ public sealed partial class MessageProcessor(
     SubscriberTelemetry telemetry,
     IMessageHandler handler,
     TimeProvider time,
-    ILogger<MessageProcessor> logger)
+    ILogger<MessageProcessor> logger,
+    SelectionSettings? selection = null)
 {
     /// <summary>Handles one delivery; <paramref name="effects"/> (DEDUPE) is where the handler adds its Redis writes, for the consumer to commit.</summary>
     public async ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, RedisEffects? effects = null)
@@ -53,8 +57,16 @@ public sealed partial class MessageProcessor(
             TrackSequence(sink, sender, seq);
         }
 
+        // FILTER: a message that does not match never reaches the handler; it is counted, and settled as filtered.
+        if (selection?.Filter is { } filter && !filter.Matches(message))
+        {
+            sink.OnFiltered();
+            return new(Disposition.Filtered, null, message.Id);
+        }
+
         using var trace = message.Traceparent is null ? null : MessageTracing.StartProcess(Destination(source), message, source == MessageSource.Stream ? messaging.Group : null);
-        telemetry.Watchdog.Enter(source, time.GetTimestamp());
+        var entered = time.GetTimestamp();
+        telemetry.Watchdog.Enter(source, entered);
         try
         {
             await handler.HandleAsync(new ReceivedMessage(source, message) { Effects = effects }, cancellationToken);
@@ -68,7 +80,7 @@ public sealed partial class MessageProcessor(
         }
         finally
         {
-            telemetry.Watchdog.Exit(source);
+            telemetry.Watchdog.Exit(source, entered);
         }
 
         // Measured once, now that the handler has completed: the latency of a handled message.

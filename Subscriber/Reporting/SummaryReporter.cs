@@ -39,6 +39,8 @@ internal sealed partial class SummaryReporter(
                 {
                     Report(source, source.Latency.TakeInterval(), final: false);
                 }
+
+                ReportChannels(final: false);
             }
         }
         catch (OperationCanceledException)
@@ -56,6 +58,7 @@ internal sealed partial class SummaryReporter(
             any = true;
         }
 
+        ReportChannels(final: true);
         if (!any)
         {
             LogNothing();
@@ -95,6 +98,11 @@ internal sealed partial class SummaryReporter(
             extra += $", duplicate {source.Duplicate} (DEDUPE)";
         }
 
+        if (source.Filtered > 0)
+        {
+            extra += $", filtered {source.Filtered}";
+        }
+
         if (final)
         {
             LogFinal(source.Name, source.Received, source.Handled, source.Malformed, latency.P50, latency.P99, latency.Max, extra);
@@ -110,6 +118,23 @@ internal sealed partial class SummaryReporter(
 
     [LoggerMessage(3402, LogLevel.Information, "Final summary {Source}: received {Received}, handled {Handled}, malformed {Malformed}, latency p50 {P50:0.000} ms, p99 {P99:0.000} ms, max {Max:0.000} ms{Extra}")]
     private partial void LogFinal(string source, long received, long handled, long malformed, double p50, double p99, double max, string extra);
+
+    /// <summary>With several CHANNEL entries or a glob, one more line per channel seen: what came on it and what became of it.</summary>
+    private void ReportChannels(bool final)
+    {
+        if (!ChannelList.IsList(messaging.Channel) && !messaging.ChannelIsPattern)
+        {
+            return;
+        }
+
+        foreach (var channel in stats.Channels.All)
+        {
+            LogChannel(final ? "Final summary" : "Summary", channel.Name, channel.Received, channel.Handled, channel.Filtered, channel.Malformed, channel.Failed, channel.Dropped);
+        }
+    }
+
+    [LoggerMessage(3405, LogLevel.Information, "{Kind} channel '{Channel}': received {Received}, handled {Handled}, filtered {Filtered}, malformed {Malformed}, failed {Failed}, dropped {Dropped}")]
+    private partial void LogChannel(string kind, string channel, long received, long handled, long filtered, long malformed, long failed, long dropped);
 
     [LoggerMessage(3403, LogLevel.Information, "Final summary: no messages received")]
     private partial void LogNothing();

@@ -3,26 +3,49 @@ using PubSubDemo.Subscriber.Processing;
 namespace PubSubDemo.Subscriber.Telemetry;
 
 /// <summary>
-/// When each source's handler call began, or 0 while none runs. The channel loop may wait for messages as long as
-/// none are published, so its heartbeat cannot tell idle from stuck; a handler call that never returns can.
+/// When each source's running handler calls began. The channel loop may wait for messages as long as none are
+/// published, so its heartbeat cannot tell idle from stuck; a handler call that never returns can. A source may run
+/// several calls at once (one per entry of a CHANNEL list), so each call is kept by its start until it exits, and the
+/// oldest one running is what counts: a stuck call is seen however busy the others are.
 /// </summary>
 public sealed class HandlerWatchdog
 {
-    private readonly long[] _startedAt = new long[3];
+    private readonly List<long>[] _running = [[], [], []];
 
-    internal void Enter(MessageSource source, long timestamp) => Volatile.Write(ref _startedAt[(int)source], timestamp);
+    internal void Enter(MessageSource source, long timestamp)
+    {
+        var running = _running[(int)source];
+        lock (running)
+        {
+            running.Add(timestamp);
+        }
+    }
 
-    internal void Exit(MessageSource source) => Volatile.Write(ref _startedAt[(int)source], 0);
+    /// <summary>The call that began at <paramref name="timestamp"/> returned (two that began at the same tick are alike).</summary>
+    internal void Exit(MessageSource source, long timestamp)
+    {
+        var running = _running[(int)source];
+        lock (running)
+        {
+            running.Remove(timestamp);
+        }
+    }
 
-    /// <summary>The sources whose handler call has been running, with the timestamp it began.</summary>
+    /// <summary>The sources with a handler call running, each with the timestamp its oldest running call began.</summary>
     public IEnumerable<(MessageSource Source, long StartedAt)> Running()
     {
-        for (var i = 0; i < _startedAt.Length; i++)
+        var found = new List<(MessageSource, long)>(_running.Length);
+        for (var i = 0; i < _running.Length; i++)
         {
-            if (Volatile.Read(ref _startedAt[i]) is var started and not 0)
+            lock (_running[i])
             {
-                yield return ((MessageSource)i, started);
+                if (_running[i].Count > 0)
+                {
+                    found.Add(((MessageSource)i, _running[i].Min()));
+                }
             }
         }
+
+        return found;
     }
 }

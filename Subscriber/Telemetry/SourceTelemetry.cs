@@ -22,6 +22,7 @@ public sealed class SourceTelemetry
     private long _dropped;
     private long _lost;
     private long _duplicate;
+    private long _filtered;
 
     internal SourceTelemetry(MessageSource source, ServerFigures server, Histogram<double> latencyInstrument, LatencyHistogram latency)
     {
@@ -57,6 +58,8 @@ public sealed class SourceTelemetry
 
     /// <summary>DEDUPE: deliveries whose id was already handled, acknowledged without applying anything again.</summary>
     public long Duplicate => Interlocked.Read(ref _duplicate);
+    /// <summary>Messages FILTER kept from the handler (acknowledged on the queue and the stream, never dead-lettered).</summary>
+    public long Filtered => Interlocked.Read(ref _filtered);
 
     /// <summary>End-to-end latency of the handled messages, taken when the handler completed.</summary>
     public LatencyHistogram Latency { get; }
@@ -95,4 +98,5 @@ public sealed class SourceTelemetry
     internal void OnLost() => Interlocked.Increment(ref _lost);
 
     internal void OnDuplicate() => Interlocked.Increment(ref _duplicate);
+    internal void OnFiltered() => Interlocked.Increment(ref _filtered);
 }

@@ -36,6 +36,8 @@ internal static class SubscriberInstruments
         meter.CreateObservableCounter("pubsubdemo.messages.lost", () => PerSource(s => s.Lost), "{message}", "Stream entries trimmed or deleted on the server before they were handled");
         meter.CreateObservableCounter("pubsubdemo.messages.duplicate", () => PerSource(s => s.Duplicate), "{message}", "Deliveries of ids already handled (DEDUPE), acknowledged without applying them again");
         meter.CreateObservableCounter("pubsubdemo.messages.dropped", () => PerSource(s => s.Dropped), "{message}", "Channel messages shed because the in-process buffer was full");
+        meter.CreateObservableCounter("pubsubdemo.messages.filtered", () => PerSource(s => s.Filtered), "{message}", "Messages FILTER kept from the handler (acknowledged, not dead-lettered)");
+        ChannelInstruments.Create(meter, telemetry.Channels);
 
         var channel = telemetry.Channel.Sequences;
         meter.CreateObservableUpDownCounter("pubsubdemo.pubsub.gaps", () => channel.Missing, "{message}", "Channel messages never seen, from gaps in the senders' sequence numbers");

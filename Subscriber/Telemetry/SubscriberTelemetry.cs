@@ -47,6 +47,9 @@ public sealed class SubscriberTelemetry
 
     public ServerFigures Server { get; } = new();
 
+    /// <summary>The channel source's figures per channel (CHANNEL's list, and each channel a glob matched).</summary>
+    public ChannelFigures Channels { get; } = new();
+
     /// <summary>The sampled handled messages the monitor report carries for the flow table.</summary>
     public FlowSampler Flow { get; }
 

@@ -79,7 +79,8 @@ public sealed class PubSubTests(RedisServerFixture server, ITestOutputHelper out
         Assert.Equal(0, subscriber.SubscriberStats.Channel.Malformed);
     }
 
-    private static Dictionary<string, string?> PublisherTo(string channel, int count) => new()
+    /// <summary>A pub/sub publisher of <paramref name="count"/> messages, as fast as it can, to <paramref name="channel"/>.</summary>
+    internal static Dictionary<string, string?> PublisherTo(string channel, int count) => new()
     {
         ["PATTERN"] = "pubsub",
         ["CHANNEL"] = channel,

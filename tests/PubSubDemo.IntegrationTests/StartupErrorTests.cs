@@ -17,7 +17,43 @@ public sealed class StartupErrorTests(ITestOutputHelper output)
     public async Task A_bad_setting_stops_the_process_with_one_line_that_names_it(string service, string name, string value, string allowed)
     {
         output.WriteLine("Server: none (127.0.0.1:1, never reached: the process stops before it connects)");
-        var environment = new Dictionary<string, string?> { ["REDIS_ADDR"] = "127.0.0.1:1", [name] = value };
+        var (exitCode, error) = await RunToErrorAsync(service, new Dictionary<string, string?> { ["REDIS_ADDR"] = "127.0.0.1:1", [name] = value });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.StartsWith($"error: {name}='", error, StringComparison.Ordinal);
+        Assert.Contains(allowed, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Subscriber", "FILTER", "sender=web-1;colour=red", "FILTER='sender=web-1;colour=red' is not valid: at position 14: unknown field 'colour'")]
+    [InlineData("Subscriber", "HANDLE_RATE", "fast", "HANDLE_RATE='fast' is not valid: use a number >= 0")]
+    [InlineData("Subscriber", "CHANNEL", "order,,shipment", "CHANNEL='order,,shipment' is not valid: an entry of the comma-separated list is empty")]
+    [InlineData("Publisher", "CHANNEL", "order,shipment", "CHANNEL='order,shipment' is not valid: the publisher sends to one channel")]
+    public async Task A_bad_topic_filter_or_rate_stops_the_process_with_exit_2_and_one_line_that_names_it(string service, string name, string value, string error)
+    {
+        output.WriteLine("Server: none (127.0.0.1:1, never reached: the process stops before it connects)");
+        var (exitCode, line) = await RunToErrorAsync(service, new Dictionary<string, string?> { ["REDIS_ADDR"] = "127.0.0.1:1", ["PATTERN"] = "pubsub", [name] = value });
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith($"error: {error}", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_glob_in_the_CHANNEL_list_with_sharded_pub_sub_stops_the_subscriber_with_exit_2_naming_CHANNEL_and_PUBSUB_MODE()
+    {
+        output.WriteLine("Server: none (127.0.0.1:1, never reached: the process stops before it connects)");
+        var (exitCode, line) = await RunToErrorAsync("Subscriber", new Dictionary<string, string?>
+        {
+            ["REDIS_ADDR"] = "127.0.0.1:1", ["PATTERN"] = "pubsub", ["PUBSUB_MODE"] = "sharded", ["CHANNEL"] = "order,shipments.*",
+        });
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("error: PUBSUB_MODE='sharded' is not valid: CHANNEL='order,shipments.*' is a glob and sharded pub/sub cannot subscribe by pattern", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the service until it exits; its exit code and its one line on stderr, after checking no stack trace was printed.</summary>
+    private async Task<(int ExitCode, string Error)> RunToErrorAsync(string service, Dictionary<string, string?> environment)
+    {
         await using var process = ServiceProcess.Start(service, environment);
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
         foreach (var line in process.Output)
@@ -25,11 +61,8 @@ public sealed class StartupErrorTests(ITestOutputHelper output)
             output.WriteLine(line);
         }
 
-        Assert.NotEqual(0, exitCode);
-        var error = Assert.Single(process.ErrorOutput);
-        Assert.StartsWith($"error: {name}='", error, StringComparison.Ordinal);
-        Assert.Contains(allowed, error, StringComparison.Ordinal);
         Assert.DoesNotContain(process.Output, line => line.Contains("   at ", StringComparison.Ordinal) || line.Contains("Exception", StringComparison.Ordinal));
+        return (exitCode, Assert.Single(process.ErrorOutput));
     }
 
     [Fact]

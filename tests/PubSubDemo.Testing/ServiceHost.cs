@@ -98,7 +98,10 @@ public sealed class ServiceHost : IAsyncDisposable
         var messaging = Get<MessagingSettings>();
         if (messaging.Uses(Pattern.PubSub))
         {
-            await WaitForLogAsync(messaging.ChannelIsPattern ? $"Subscribed to pattern '{messaging.Channel}'" : $"Subscribed to channel '{messaging.Channel}'", timeout);
+            foreach (var entry in messaging.Channels)
+            {
+                await WaitForLogAsync(MessagingSettings.IsGlob(entry) ? $"Subscribed to pattern '{entry}'" : $"Subscribed to channel '{entry}'", timeout);
+            }
         }
 
         if (messaging.Uses(Pattern.Queue))
