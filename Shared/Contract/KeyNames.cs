@@ -22,6 +22,14 @@ public static class KeyNames
 
     public static string Attempts(string queue, string messageId) => $"{Tag(queue)}:attempts:{messageId}";
 
+    /// <summary>
+    /// The due set: a sorted set of what waits for a retry or a delayed message's due time, scored by due time (Unix ms).
+    /// A queue has one (<c>{queue}:due</c>, members "attempts:nonce|payload"); a stream one per consumer group
+    /// (<c>{stream}:due:group</c>, members the pending entry ids), since a retry is one group's business.
+    /// </summary>
+    public static string Due(string queueOrStream, string? group = null) =>
+        group is null ? $"{Tag(queueOrStream)}:due" : $"{Tag(queueOrStream)}:due:{group}";
+
     /// <summary>The field of a stream entry that holds the JSON message.</summary>
     public const string StreamField = "data";
 
