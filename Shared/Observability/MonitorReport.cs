@@ -65,6 +65,11 @@ public sealed record MonitorReport
     /// <summary>Stream entries not yet delivered to the subscribers' consumer group.</summary>
     public long? StreamLag { get; init; }
 
+    /// <summary>Subscriber: queue items and stream entries waiting in the due sets (retries, delayed messages), apart from the backlog above.</summary>
+    public long? QueueDue { get; init; }
+
+    public long? StreamDue { get; init; }
+
     /// <summary>Publisher: messages created and not yet taken by the server.</summary>
     public long? Buffered { get; init; }
 
@@ -111,7 +116,9 @@ public sealed record SourceReport(
     long Dropped,
     long Gaps,
     double Rate,
-    long Lost = 0);
+    long Lost = 0,
+    long Retried = 0,
+    long Delayed = 0);
 
 /// <summary>One sampled message as a subscriber handled it: which message, whose, from which source, sent and handled when.</summary>
 public sealed record FlowSample(
