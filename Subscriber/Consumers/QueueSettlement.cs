@@ -63,13 +63,13 @@ internal sealed class QueueSettlement(ConsumerServices services)
                     break;
                 case Disposition.Failed:
                     // To the due set, after its backoff: the rest of the queue is not held up by one bad item.
-                    var retryAt = (now + RetryBackoff.After(attempts.GetValueOrDefault(i), services.Settings.RetryBackoff, services.Settings.RetryBackoffMax, Random.Shared)).ToUnixTimeMilliseconds();
+                    var retryAt = DueSchedule.Score(now + RetryBackoff.After(attempts.GetValueOrDefault(i), services.Settings.RetryBackoff, services.Settings.RetryBackoffMax, Random.Shared));
                     _ = transaction.SortedSetAddAsync(due, QueueDueMember.For(attempts.GetValueOrDefault(i), item), retryAt);
                     scheduled(retryAt);
                     retried++;
                     break;
                 case Disposition.Deferred:
-                    var dueAt = result.DueAt!.Value.ToUnixTimeMilliseconds();
+                    var dueAt = DueSchedule.Score(result.DueAt!.Value);
                     _ = transaction.SortedSetAddAsync(due, QueueDueMember.For(0, item), dueAt);
                     scheduled(dueAt);
                     delayed++;

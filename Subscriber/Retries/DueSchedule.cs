@@ -44,6 +44,12 @@ internal sealed class DueSchedule(int partitions, TimeProvider time, TimeSpan re
         return wait < longest ? wait : longest;
     }
 
+    /// <summary>
+    /// A due time as a due set scores it: Unix milliseconds rounded up, so that an item taken at its score is due by then
+    /// (rounded down, a notBefore of .5 ms past would be taken, found not due yet, and put back).
+    /// </summary>
+    public static long Score(DateTimeOffset due) => (due.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+
     /// <summary>Parses a due time as a script returns it (the score as text, or empty when the set is empty).</summary>
     public static long? Parse(string? score) =>
         double.TryParse(score, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) ? (long)value : null;

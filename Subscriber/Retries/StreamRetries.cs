@@ -29,7 +29,7 @@ internal sealed class StreamRetries(ConsumerServices services)
     public void Retry(ITransaction transaction, int partition, RedisValue id, long attempts, DueSchedule schedule, Later later)
     {
         var settings = services.Settings;
-        var at = (services.Time.GetUtcNow() + RetryBackoff.After(attempts, settings.RetryBackoff, settings.RetryBackoffMax, Random.Shared)).ToUnixTimeMilliseconds();
+        var at = DueSchedule.Score(services.Time.GetUtcNow() + RetryBackoff.After(attempts, settings.RetryBackoff, settings.RetryBackoffMax, Random.Shared));
         _ = transaction.SortedSetAddAsync(_due[partition], id, at);
         schedule.Scheduled(partition, at);
         later.Retried++;
@@ -38,7 +38,7 @@ internal sealed class StreamRetries(ConsumerServices services)
     /// <summary>Queues, in <paramref name="transaction"/>, the wait of an entry that is due at <paramref name="dueAt"/>.</summary>
     public void Defer(ITransaction transaction, int partition, RedisValue id, DateTimeOffset dueAt, DueSchedule schedule, Later later)
     {
-        var at = dueAt.ToUnixTimeMilliseconds();
+        var at = DueSchedule.Score(dueAt);
         _ = transaction.SortedSetAddAsync(_due[partition], id, at);
 
         // Its delivery at the due time is to count as its first attempt: the claim then counts one, so start from none.

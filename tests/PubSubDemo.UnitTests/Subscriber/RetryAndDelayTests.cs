@@ -126,6 +126,13 @@ public sealed class RetryAndDelayTests
     }
 
     [Fact]
+    public void A_due_time_is_scored_in_milliseconds_rounded_up_so_it_is_never_taken_early()
+    {
+        Assert.Equal(Now.ToUnixTimeMilliseconds(), DueSchedule.Score(Now));
+        Assert.Equal(Now.ToUnixTimeMilliseconds() + 1, DueSchedule.Score(Now.AddTicks(1)));
+    }
+
+    [Fact]
     public void A_queue_member_keeps_its_payload_verbatim_and_two_copies_apart()
     {
         var payload = Encoding.UTF8.GetBytes("""{"id":"a|b","content":"x"}""");
