@@ -1,0 +1,50 @@
+using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Contract;
+using PubSubDemo.Subscriber.Processing;
+using Xunit.Abstractions;
+
+namespace PubSubDemo.ClusterTests;
+
+/// <summary>
+/// Retries and delayed messages on the cluster, queue and stream at once over three partitions: every script and
+/// transaction of the due sets touches one slot (the client would refuse anything else), so this passing is the proof
+/// that each partition's due set lives in its partition's slot.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class RetryAndDelayOnClusterTests(RedisClusterFixture fixture, ITestOutputHelper output)
+{
+    private const int Count = 120;
+
+    [Fact]
+    public async Task Delayed_messages_wait_for_their_due_time_and_a_failing_one_is_retried_in_every_partition()
+    {
+        var name = TestNames.Unique("due");
+        output.WriteLine(fixture.Description);
+        var settings = new Dictionary<string, string?> { ["PATTERN"] = "both", ["QUEUE"] = name, ["STREAM"] = $"{name}-s", ["PARTITIONS"] = "3" };
+        var handler = new RecordingHandler { FailOn = "Message #20", FailTimes = 2 };
+        await using var hosts = new ServiceHostGroup(output);
+        var subscriber = await hosts.Add("subscriber", ServiceHost.Subscriber(fixture.Cluster.Address, settings.With(
+            ("RETRY_BACKOFF", "300ms"), ("MAX_ATTEMPTS", "3"), ("BATCH_SIZE", "10"), ("STREAM_START", "0")), handler)).StartAndWaitConsumingAsync();
+        var publisher = hosts.Add("publisher", ServiceHost.Publisher(fixture.Cluster.Address, settings.With(("MESSAGE_COUNT", $"{Count}"), ("PUBLISH_RATE", "100"), ("DELAY", "1s"))));
+        await publisher.StartAsync();
+        var expected = Published.Ids(publisher, Count).Order(StringComparer.Ordinal).ToList();
+        var stats = subscriber.SubscriberStats;
+
+        await Wait.UntilAsync(() => stats.Queue.Handled >= Count && stats.Stream.Handled >= Count, $"the {Count} messages are handled from the queue and the stream", TimeSpan.FromSeconds(60));
+        var early = handler.Attempts.Where(a => a.At < a.Received.Message.DueAt).ToList();
+        Assert.True(early.Count == 0, $"handled before their due time: {string.Join(", ", early.Select(a => a.Received.Message.Id))}");
+        foreach (var (source, sink) in new[] { (MessageSource.Queue, stats.Queue), (MessageSource.Stream, stats.Stream) })
+        {
+            output.WriteLine($"{sink.Name}: handled {sink.Handled}, failed {sink.Failed}, retried {sink.Retried}, delayed {sink.Delayed}, lateness p99 {sink.Latency.Total().P99:0.0} ms");
+            Assert.Equal(expected, handler.Ids(source).Order(StringComparer.Ordinal));
+            Assert.Equal((2L, 2L, (long)Count, 0L), (sink.Failed, sink.Retried, sink.Delayed, sink.DeadLettered));
+        }
+
+        var messaging = subscriber.Get<MessagingSettings>();
+        var database = fixture.Cluster.Client.GetDatabase();
+        foreach (var key in messaging.QueuePartitions.Select(q => KeyNames.Due(q)).Concat(messaging.StreamPartitions.Select(s => KeyNames.Due(s, messaging.Group))))
+        {
+            Assert.Equal(0, await database.SortedSetLengthAsync(key));
+        }
+    }
+}
