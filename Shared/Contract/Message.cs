@@ -20,5 +20,6 @@ public sealed record Message(
     [property: JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset? NotBefore = null)
 {
     /// <summary>When the message may be handled: <see cref="NotBefore"/> when set and later than the timestamp, else the timestamp.</summary>
+    [JsonIgnore]
     public DateTimeOffset DueAt => NotBefore is { } due && due > Timestamp ? due : Timestamp;
 }
