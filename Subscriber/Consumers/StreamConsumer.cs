@@ -176,7 +176,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
                     acks.Add(entry.Id);
                     deadLettered++;
                     break;
-                case Disposition.Failed when (deliveries?.GetValueOrDefault(entry.Id.ToString()) ?? 1) is var attempts && attempts >= Settings.MaxAttempts:
+                case Disposition.Failed when StreamRetries.Attempts(deliveries, entry.Id) is var attempts && attempts >= Settings.MaxAttempts:
                     _ = transaction.ListRightPushAsync(_dead[partition], DeadLetters.Envelope(Consumer, Time, payload, $"{result.Reason} (not handled after {attempts} deliveries)", attempts));
                     acks.Add(entry.Id);
                     deadLettered++;
@@ -184,7 +184,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
                     break;
                 case Disposition.Failed:
                     // Stays pending, its id in the due set until its backoff has passed: then a consumer claims it again.
-                    _retries.Retry(transaction, partition, entry.Id, deliveries?.GetValueOrDefault(entry.Id.ToString()) ?? 1, Due, later);
+                    _retries.Retry(transaction, partition, entry.Id, StreamRetries.Attempts(deliveries, entry.Id), Due, later);
                     break;
                 case Disposition.Deferred:
                     _retries.Defer(transaction, partition, entry.Id, result.DueAt!.Value, Due, later);
@@ -218,31 +218,30 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             // are left to wait; the others are claimed with their payload, which counts the delivery.
             var ids = await database.StreamAutoClaimIdsOnlyAsync(_streams[partition], Messaging.Group, Consumer, minIdle, start, Settings.BatchSize);
             start = ids.NextStartId;
-            var abandoned = await _retries.NotWaitingAsync(database, partition, ids.ClaimedIds);
-            var claim = (DeletedIds: ids.DeletedIds, ClaimedEntries: abandoned.Length == 0 ? [] : await database.StreamClaimAsync(_streams[partition], Messaging.Group, Consumer, 0, abandoned));
 
             // Redis 7 drops entries that were deleted while pending from the group itself and names them here.
-            foreach (var deleted in claim.DeletedIds)
+            foreach (var deleted in ids.DeletedIds)
             {
                 Processor.Lost(MessageSource.Stream, deleted.ToString());
             }
 
-            if (claim.ClaimedEntries.Length == 0)
+            var abandoned = await _retries.NotWaitingAsync(database, partition, ids.ClaimedIds);
+            var claimed = abandoned.Length == 0 ? [] : await database.StreamClaimAsync(_streams[partition], Messaging.Group, Consumer, 0, abandoned);
+            if (claimed.Length == 0)
             {
-                if (ids.ClaimedIds.Length > 0)
+                // Nothing to handle in this page (all waiting for their due time, or none): the next page, if any.
+                if (ids.ClaimedIds.Length == 0)
                 {
-                    continue;
+                    break;
                 }
 
-                break;
+                continue;
             }
 
-            var first = claim.ClaimedEntries[0].Id;
-            var last = claim.ClaimedEntries[^1].Id;
-            var pending = await database.StreamPendingMessagesAsync(_streams[partition], Messaging.Group, claim.ClaimedEntries.Length, Consumer, first, last);
+            var pending = await database.StreamPendingMessagesAsync(_streams[partition], Messaging.Group, ids.ClaimedIds.Length, Consumer, claimed[0].Id, claimed[^1].Id);
             var deliveries = pending.ToDictionary(p => p.MessageId.ToString(), p => p.DeliveryCount);
-            LogClaimed(claim.ClaimedEntries.Length, _streams[partition].ToString());
-            await HandleAsync(database, partition, claim.ClaimedEntries, stoppingToken, deliveries);
+            LogClaimed(claimed.Length, _streams[partition].ToString());
+            await HandleAsync(database, partition, claimed, stoppingToken, deliveries);
         }
         while (start != "0-0" && !stoppingToken.IsCancellationRequested);
     }

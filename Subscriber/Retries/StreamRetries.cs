@@ -25,6 +25,10 @@ internal sealed class StreamRetries(ConsumerServices services)
         public bool Any => Retried + Delayed > 0;
     }
 
+    /// <summary>How many deliveries an entry has had, this one included: its delivery count when known, else 1 (a first read).</summary>
+    public static int Attempts(Dictionary<string, int>? deliveries, RedisValue id) =>
+        deliveries is not null && deliveries.TryGetValue(id.ToString(), out var count) && count > 0 ? count : 1;
+
     /// <summary>Queues, in <paramref name="transaction"/>, the retry of an entry that failed its <paramref name="attempts"/>th delivery.</summary>
     public void Retry(ITransaction transaction, int partition, RedisValue id, long attempts, DueSchedule schedule, Later later)
     {
