@@ -76,4 +76,43 @@ public sealed class RetryCrashTests(ITestOutputHelper output)
         output.WriteLine($"{ledger.Describe()} in {clock.Elapsed.TotalSeconds:0.0}s");
         ledger.AssertNothingLost(duplicatesAllowed: true);
     }
+
+    /// <summary>
+    /// What waits in the due set (delayed messages, and one that failed and waits for its retry) survives a kill -9 of
+    /// the server and its restart from the append-only file: each is handled once it is due, never before.
+    /// </summary>
+    [Theory]
+    [InlineData("queue")]
+    [InlineData("stream")]
+    public async Task What_waits_in_the_due_set_survives_a_server_restart_with_persistence(string pattern)
+    {
+        const int count = 50;
+        await using var server = await FaultServer.StartAsync(persistent: true);
+        output.WriteLine($"Server: {server.Kind}, append-only");
+        var source = DurableSource.Create(pattern);
+        var handler = new RecordingHandler { FailOn = "Message #7", FailTimes = 1 };
+        await using var subscriber = await ServiceHost.Subscriber(server.Address, source.Settings(withGroup: true, ("RETRY_BACKOFF", "4s"), ("STREAM_START", "0")), handler).StartAndWaitConsumingAsync();
+        await using var publisher = Services.Publisher(server.Address, source.Settings(withGroup: true, ("MESSAGE_COUNT", $"{count}"), ("PUBLISH_RATE", "100"), ("DELAY", "1s")));
+        await publisher.StartAsync();
+        var first = Services.SentIds(publisher, 7).Last();
+
+        var due = KeyNames.Due(source.Key, source.Group);
+        await Wait.UntilAsync(
+            async () => handler.Attempts.Any(a => a.Failed && a.Received.Message.Id == first) && await server.Database.SortedSetLengthAsync(due) > 1,
+            "the first message failed and waits for its retry, and delayed messages wait for their due time");
+        var waiting = await server.Database.SortedSetLengthAsync(due);
+        await server.CrashAsync();
+        await server.StartAgainAsync();
+        var restored = await server.Database.SortedSetLengthAsync(due);
+        output.WriteLine($"{waiting} waited in {due} at the crash, {restored} after the restart");
+        Assert.True(restored >= 1, $"{due} came back empty after the restart");
+
+        var expected = Services.SentIds(publisher, count).ToHashSet();
+        await Wait.UntilAsync(() => expected.IsSubsetOf(handler.Ids(source.Source)), $"all {count} ids are handled after the restart", TimeSpan.FromSeconds(60));
+        var early = handler.Attempts.Where(a => a.At < a.Received.Message.DueAt).Select(a => a.Received.Message.Id).ToList();
+        Assert.True(early.Count == 0, $"handled before their due time: {string.Join(", ", early)}");
+        Assert.Single(handler.Attempts, a => a.Failed);
+        Assert.Contains(first, handler.Ids(source.Source));
+        await Wait.UntilAsync(async () => await server.Database.SortedSetLengthAsync(due) == 0, $"{due} is empty");
+    }
 }
