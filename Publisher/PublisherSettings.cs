@@ -37,6 +37,9 @@ public sealed class PublisherSettings : IServiceSettings
     /// </summary>
     public string? MessageKey { get; set; }
 
+    /// <summary>DELAY: every message is due this long after it is created (its <c>notBefore</c>); zero sends them due at once.</summary>
+    public TimeSpan Delay { get; set; }
+
     /// <summary>The values MESSAGE_KEY accepts: the fields of the message.</summary>
     public static readonly IReadOnlyList<string> MessageKeys = ["sender", "id", "content", "timestamp", "seq"];
 
@@ -52,6 +55,7 @@ public sealed class PublisherSettings : IServiceSettings
         LogMessages = reader.Flag(EnvironmentNames.LogMessages, Rate is null || Rate is > 0 and <= 100);
         StreamMaxLength = reader.Number(EnvironmentNames.StreamMaxLength, 0, 0) is > 0 and var max ? max : null;
         SummaryInterval = reader.Duration(EnvironmentNames.SummaryInterval, SummaryInterval, TimeSpan.FromMilliseconds(100));
+        Delay = reader.Duration(EnvironmentNames.Delay, Delay, TimeSpan.Zero);
         MessageKey = reader.Raw(EnvironmentNames.MessageKey)?.ToLowerInvariant();
         if (MessageKey is not null && !MessageKeys.Contains(MessageKey))
         {

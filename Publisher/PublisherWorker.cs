@@ -75,7 +75,7 @@ internal sealed partial class PublisherWorker(
     /// <summary>Runs on its own thread so that pacing can wait with sub-millisecond precision. Returns true when the count or duration was reached.</summary>
     private bool Generate(ChannelWriter<OutgoingMessage> writer, SemaphoreSlim capacity, CancellationToken stoppingToken)
     {
-        var factory = new MessageFactory(messaging.SenderId, settings.MessageSize);
+        var factory = new MessageFactory(messaging.SenderId, settings.MessageSize, settings.Delay);
         var start = time.GetTimestamp();
         var startWall = time.GetUtcNow();
         var period = settings.Rate is > 0 ? TimeSpan.FromSeconds(1 / settings.Rate.Value) : settings.Rate is null ? settings.Interval : TimeSpan.Zero;

@@ -25,6 +25,12 @@ public sealed class SubscriberSettings : IServiceSettings
     /// <summary>Failed attempts before an item goes to the dead-letter list.</summary>
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>RETRY_BACKOFF: the wait before the first retry of a failed queue item or stream entry; it doubles per attempt, with jitter.</summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>RETRY_BACKOFF_MAX: the longest wait between two attempts.</summary>
+    public TimeSpan RetryBackoffMax { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Stream entries pending longer than this are claimed from their (presumably dead) consumer.</summary>
     public TimeSpan ClaimIdle { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -52,6 +58,16 @@ public sealed class SubscriberSettings : IServiceSettings
         ConsumerName = reader.Text(EnvironmentNames.ConsumerName, "");
         HeartbeatTtl = reader.Duration(EnvironmentNames.HeartbeatTtl, HeartbeatTtl, TimeSpan.FromSeconds(1));
         MaxAttempts = reader.Count(EnvironmentNames.MaxAttempts, MaxAttempts, 1, 1_000);
+        RetryBackoff = reader.Duration(EnvironmentNames.RetryBackoff, RetryBackoff, TimeSpan.Zero);
+        RetryBackoffMax = reader.Duration(EnvironmentNames.RetryBackoffMax, RetryBackoffMax, TimeSpan.Zero);
+        if (RetryBackoffMax < RetryBackoff)
+        {
+            var (name, other) = reader.Raw(EnvironmentNames.RetryBackoffMax) is null
+                ? (EnvironmentNames.RetryBackoff, $"at most RETRY_BACKOFF_MAX ({DurationParser.Format(RetryBackoffMax)}); raise RETRY_BACKOFF_MAX too")
+                : (EnvironmentNames.RetryBackoffMax, $"at least RETRY_BACKOFF ({DurationParser.Format(RetryBackoff)})");
+            reader.Error(name, reader.Raw(name), $"must be {other}");
+        }
+
         ClaimIdle = reader.Duration(EnvironmentNames.ClaimIdle, ClaimIdle, TimeSpan.FromMilliseconds(100));
         IdlePoll = reader.Duration(EnvironmentNames.IdlePoll, IdlePoll, TimeSpan.FromMilliseconds(10));
         HandlerDelay = reader.Duration(EnvironmentNames.HandlerDelay, HandlerDelay, TimeSpan.Zero);

@@ -24,5 +24,17 @@ internal sealed class CollectorAccess(MessagingSettings messaging) : IServerAcce
         {
             rules.Key(stream).Key(KeyNames.DeadLetters(stream));
         }
+
+        // The due sets' sizes (retries and delayed messages waiting), for the backlog tiles.
+        rules.Allow("zcard");
+        foreach (var queue in messaging.QueuePartitions)
+        {
+            rules.Key(KeyNames.Due(queue));
+        }
+
+        foreach (var stream in messaging.StreamPartitions)
+        {
+            rules.Key(KeyNames.Due(stream, messaging.Group));
+        }
     }
 }

@@ -32,7 +32,11 @@ internal static class PartitionFigures
             Sum(stream, p => p.Length),
             Sum(stream, p => p.Lag),
             Sum(stream, p => p.Pending),
-            Sum(stream, p => p.DeadLetters));
+            Sum(stream, p => p.DeadLetters))
+        {
+            QueueDue = Sum(queue, p => p.Due),
+            StreamDue = Sum(stream, p => p.Due),
+        };
         return (backlog, partitions);
     }
 
@@ -42,15 +46,17 @@ internal static class PartitionFigures
         var length = TryAsync(database.ListLengthAsync(queue));
         var dead = TryAsync(database.ListLengthAsync(KeyNames.DeadLetters(queue)));
         var consumers = TryAsync(database.SetLengthAsync(KeyNames.Consumers(queue)));
+        var due = TryAsync(database.SortedSetLengthAsync(KeyNames.Due(queue)));
         var processingKeys = await ClusterKeys.ScanAsync(multiplexer, KeyNames.Processing(queue, "*"));
         var processing = await Task.WhenAll(processingKeys.Select(k => TryAsync(database.ListLengthAsync(k))));
-        return new PartitionBacklog("queue", queue, await length, processing.Sum(l => l ?? 0), await consumers, await dead, null, null);
+        return new PartitionBacklog("queue", queue, await length, processing.Sum(l => l ?? 0), await consumers, await dead, null, null) { Due = await due };
     }
 
     private static async Task<PartitionBacklog> StreamAsync(IDatabase database, string stream, string groupName)
     {
         var length = TryAsync(database.StreamLengthAsync(stream));
         var dead = TryAsync(database.ListLengthAsync(KeyNames.DeadLetters(stream)));
+        var due = TryAsync(database.SortedSetLengthAsync(KeyNames.Due(stream, groupName)));
         StreamGroupInfo? group = null;
         try
         {
@@ -61,7 +67,7 @@ internal static class PartitionFigures
             // No stream yet: no group figures.
         }
 
-        return new PartitionBacklog("stream", stream, await length, null, null, await dead, group?.Lag, group?.PendingMessageCount);
+        return new PartitionBacklog("stream", stream, await length, null, null, await dead, group?.Lag, group?.PendingMessageCount) { Due = await due };
     }
 
     private static long? Sum(List<PartitionBacklog> partitions, Func<PartitionBacklog, long?> figure) =>

@@ -34,6 +34,11 @@ public sealed record Backlog(
     long? StreamPending,
     long? StreamDeadLetters)
 {
+    /// <summary>Queue items and stream entries waiting in the due sets (retries, delayed messages), apart from the queue length and the lag.</summary>
+    public long? QueueDue { get; init; }
+
+    public long? StreamDue { get; init; }
+
     /// <summary>With PARTITIONS above 1: each partition's figures (the ones above are their sums).</summary>
     public IReadOnlyList<PartitionBacklog>? Partitions { get; init; }
 }
@@ -47,7 +52,11 @@ public sealed record PartitionBacklog(
     long? Consumers,
     long? DeadLetters,
     long? Lag,
-    long? Pending);
+    long? Pending)
+{
+    /// <summary>What waits in the partition's due set (retries, delayed messages).</summary>
+    public long? Due { get; init; }
+}
 
 /// <summary>
 /// One second of the chart: published and received messages per second summed over the processes, the

@@ -5,9 +5,10 @@ namespace PubSubDemo.Publisher.Generation;
 
 /// <summary>
 /// Makes messages whose ids are unique across publisher instances and restarts: the sender's instance name
-/// (host, process id, random part) plus a sequence number that starts at 1.
+/// (host, process id, random part) plus a sequence number that starts at 1. With a <paramref name="delay"/> (DELAY) each
+/// message is due that long after its timestamp (<see cref="Message.NotBefore"/>).
 /// </summary>
-public sealed class MessageFactory(string sender, int messageSize)
+public sealed class MessageFactory(string sender, int messageSize, TimeSpan delay = default)
 {
     private long _sequence;
 
@@ -22,6 +23,6 @@ public sealed class MessageFactory(string sender, int messageSize)
             content = content.PadRight(messageSize, '.');
         }
 
-        return new Message($"{sender}-{seq}", content, timestamp, sender, seq);
+        return new Message($"{sender}-{seq}", content, timestamp, sender, seq, NotBefore: delay > TimeSpan.Zero ? timestamp + delay : null);
     }
 }

@@ -40,6 +40,11 @@ public static class EnvironmentNames
     public const string Duration = "DURATION";
     public const string PublishBuffer = "PUBLISH_BUFFER";
 
+    // Retries and delayed messages (issue 11): DELAY on the publisher, the backoff on the subscriber.
+    public const string Delay = "DELAY";
+    public const string RetryBackoff = "RETRY_BACKOFF";
+    public const string RetryBackoffMax = "RETRY_BACKOFF_MAX";
+
     public const string ConsumerName = "CONSUMER_NAME";
     public const string BatchSize = "BATCH_SIZE";
     public const string ChannelBuffer = "CHANNEL_BUFFER";

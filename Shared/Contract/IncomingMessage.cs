@@ -30,4 +30,8 @@ internal sealed class IncomingMessage
     public string? Traceparent { get; init; }
 
     public string? Tracestate { get; init; }
+
+    /// <summary>When the message becomes due (issue 11); absent means due at once.</summary>
+    [JsonConverter(typeof(UtcTimestampConverter))]
+    public DateTimeOffset? NotBefore { get; init; }
 }

@@ -33,6 +33,14 @@ public static class KeyNames
     /// <summary>The prefix of the keys a handler's transactional effects write, in the slot of <paramref name="baseName"/>.</summary>
     public static string Effects(string baseName) => $"{Tag(baseName)}:effects:";
 
+    /// <summary>
+    /// The due set: a sorted set of what waits for a retry or a delayed message's due time, scored by due time (Unix ms).
+    /// A queue has one (<c>{queue}:due</c>, members "attempts:nonce|payload"); a stream one per consumer group
+    /// (<c>{stream}:due:group</c>, members the pending entry ids), since a retry is one group's business.
+    /// </summary>
+    public static string Due(string queueOrStream, string? group = null) =>
+        group is null ? $"{Tag(queueOrStream)}:due" : $"{Tag(queueOrStream)}:due:{group}";
+
     /// <summary>The field of a stream entry that holds the JSON message.</summary>
     public const string StreamField = "data";
 

@@ -74,7 +74,7 @@ public static class MessageReader
             return new(null, "missing \"content\" (or seed 002's \"message\")");
         }
 
-        return new(new Message(incoming.Id, content, timestamp, incoming.Sender, incoming.Seq ?? incoming.Count, incoming.Traceparent, incoming.Tracestate), null);
+        return new(new Message(incoming.Id, content, timestamp, incoming.Sender, incoming.Seq ?? incoming.Count, incoming.Traceparent, incoming.Tracestate, incoming.NotBefore), null);
     }
 
     public static byte[] Write(Message message) =>

@@ -65,6 +65,11 @@ public sealed record MonitorReport
     /// <summary>Stream entries not yet delivered to the subscribers' consumer group.</summary>
     public long? StreamLag { get; init; }
 
+    /// <summary>Subscriber: queue items and stream entries waiting in the due sets (retries, delayed messages), apart from the backlog above.</summary>
+    public long? QueueDue { get; init; }
+
+    public long? StreamDue { get; init; }
+
     /// <summary>Publisher: messages created and not yet taken by the server.</summary>
     public long? Buffered { get; init; }
 
@@ -116,7 +121,9 @@ public sealed record SourceReport(
     double Rate,
     long Lost = 0,
     long Duplicate = 0,
-    long Filtered = 0);
+    long Filtered = 0,
+    long Retried = 0,
+    long Delayed = 0);
 
 /// <summary>A subscriber's figures for one channel of its CHANNEL list (or one a glob matched), and its handled rate.</summary>
 public sealed record ChannelReport(

@@ -48,6 +48,13 @@ internal sealed class ConsumerAccess(MessagingSettings messaging) : IServerAcces
                     .Key(KeyNames.Attempts(AccessRules.EscapeGlob(queue), "*"), glob: true);
             }
 
+            // Retries and delayed messages wait in the due set (QueueSettlement, DueScripts.TakeQueue).
+            rules.Allow("zadd", "zrangebyscore", "zrem", "zrange", "zcard");
+            foreach (var queue in messaging.QueuePartitions)
+            {
+                rules.Key(KeyNames.Due(queue));
+            }
+
             // The partitions beyond PARTITIONS are looked at (LLEN only), to say when a publisher writes more than we read.
             rules.Allow("llen");
             foreach (var queue in PartitionCheck.Beyond(messaging, messaging.Queue))
@@ -64,6 +71,13 @@ internal sealed class ConsumerAccess(MessagingSettings messaging) : IServerAcces
             {
                 rules.Channel(KeyNames.Doorbell(stream));
                 rules.Key(stream).Key(KeyNames.DeadLetters(stream));
+            }
+
+            // Retries and delayed entries wait in the group's due set (StreamRetries, DueScripts.ClaimStream).
+            rules.Allow("zadd", "zrangebyscore", "zrem", "zrange", "zcard", "zmscore", "xclaim", "evalsha", "eval", "script|load");
+            foreach (var stream in messaging.StreamPartitions)
+            {
+                rules.Key(KeyNames.Due(stream, messaging.Group));
             }
 
             foreach (var stream in PartitionCheck.Beyond(messaging, messaging.Stream))

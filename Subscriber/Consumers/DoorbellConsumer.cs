@@ -3,6 +3,7 @@ using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Subscriber.Retries;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Subscriber.Consumers;
@@ -27,6 +28,7 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
     private RedisChannel[] _doorbells = [];
     private int[] _due = [];
     private int _start;
+    private DueSchedule? _schedule;
 
     /// <summary>The loop's name in the heartbeat, /health/live and the monitor.</summary>
     protected abstract string LoopName { get; }
@@ -41,6 +43,12 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
     protected abstract TimeSpan IdleWait { get; }
 
     protected TimeProvider Time => _time;
+
+    /// <summary>When each partition's due set (retries, delayed messages) next needs a look; rounds wake for it.</summary>
+    protected DueSchedule Due => _schedule ??= new DueSchedule(Partitions.Count, _time, DueRecheck);
+
+    /// <summary>How often a busy consumer looks at a due set it has scheduled nothing in (another consumer may have).</summary>
+    protected virtual TimeSpan DueRecheck => IdleWait;
 
     protected MessagingSettings Messaging => services.Messaging;
 
@@ -147,6 +155,16 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
                 }
 
                 MarkAllDue();
+                Due.LookSoon();
+            }
+
+            var now = Due.Now;
+            for (var partition = 0; partition < _due.Length; partition++)
+            {
+                if (Due.ShouldLook(partition, now))
+                {
+                    Volatile.Write(ref _due[partition], 1);
+                }
             }
 
             var took = false;
@@ -163,10 +181,13 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
                 }
             }
 
-            if (!took && !await _wake.WaitAsync(IdleWait, stoppingToken))
+            // Woken by a doorbell, after IDLE_POLL, or when the earliest item in a due set becomes due, whichever is first.
+            if (!took && !await _wake.WaitAsync(Due.Until(Due.Now, IdleWait), stoppingToken))
             {
-                // No ring for IDLE_POLL: look everywhere, for producers that push without ringing.
+                // No ring for IDLE_POLL: look everywhere, for producers that push without ringing, and in the due
+                // sets, for what other consumers scheduled (an idle look costs nothing on the message path).
                 MarkAllDue();
+                Due.LookSoon();
             }
         }
         catch (RedisServerException ex) when (Repairable(ex))

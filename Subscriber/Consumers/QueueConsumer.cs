@@ -3,6 +3,7 @@ using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Subscriber.Retries;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Subscriber.Consumers;
@@ -39,7 +40,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
         if (leftovers.Length > 0)
         {
             LogLeftovers(leftovers.Length, _partitions[partition].Name);
-            await HandleAsync(database, _partitions[partition], leftovers, stoppingToken);
+            await HandleAsync(database, partition, leftovers, stoppingToken);
         }
     }
 
@@ -47,13 +48,26 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     {
         var keys = _partitions[partition];
         var count = await Rate.TakeAsync(Settings.BatchSize, stoppingToken);
-        var items = (RedisValue[]?)await database.ScriptEvaluateAsync(QueueScripts.Take, [keys.Queue, keys.Processing], [count]) ?? [];
+        var now = Due.Now;
+        RedisValue[] items;
+        if (Due.ShouldLook(partition, now))
+        {
+            // The same one round trip, which also takes what became due in the due set (retries, delayed messages).
+            var reply = (RedisResult[])(await database.ScriptEvaluateAsync(DueScripts.TakeQueue, [keys.Queue, keys.Processing, keys.Due], [count, now]))!;
+            Due.Looked(partition, now, DueSchedule.Parse((string?)reply[0]));
+            items = (RedisValue[]?)reply[1] ?? [];
+        }
+        else
+        {
+            items = (RedisValue[]?)await database.ScriptEvaluateAsync(QueueScripts.Take, [keys.Queue, keys.Processing], [count]) ?? [];
+        }
+
         if (items.Length == 0)
         {
             return false;
         }
 
-        await HandleAsync(database, keys, items, stoppingToken);
+        await HandleAsync(database, partition, items, stoppingToken);
         return true;
     }
 
@@ -61,8 +75,9 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     /// Handles items in processing-list order and settles them. On shutdown it stops after the item in
     /// hand; what is left stays in the processing list and goes back to the queue.
     /// </summary>
-    private async Task HandleAsync(IDatabase database, Partition keys, RedisValue[] items, CancellationToken stoppingToken)
+    private async Task HandleAsync(IDatabase database, int partition, RedisValue[] items, CancellationToken stoppingToken)
     {
+        var keys = _partitions[partition];
         var dedupe = await Dedupe.CheckAsync(database, MessageSource.Queue, keys.Name, items);
         var results = new List<(RedisValue Item, ProcessResult Result)>(items.Length);
         foreach (var item in items)
@@ -88,7 +103,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
             }
         }
 
-        foreach (var (id, attempts) in await _settlement.SettleAsync(database, keys.Name, keys.Processing, Consumer, results))
+        foreach (var (id, attempts) in await _settlement.SettleAsync(database, keys.Name, keys.Processing, Consumer, results, due => Due.Scheduled(partition, due)))
         {
             LogDeadLettered(id, attempts);
         }
@@ -196,6 +211,8 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
         public RedisKey Heartbeat { get; } = KeyNames.Heartbeat(Name, Consumer);
 
         public RedisKey Registry { get; } = KeyNames.Consumers(Name);
+
+        public RedisKey Due { get; } = KeyNames.Due(Name);
     }
 
     protected override void OnSubscribeRetry(string reason, TimeSpan pause) => LogRetry("subscribe to the doorbell", reason);

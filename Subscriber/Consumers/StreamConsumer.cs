@@ -2,19 +2,22 @@ using PubSubDemo.Shared.Cluster;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Subscriber.Retries;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Subscriber.Consumers;
 
 /// <summary>
 /// Redis Streams with a consumer group on every partition, at least once: XREADGROUP in batches, XACK once handled,
-/// XAUTOCLAIM of entries left pending by dead consumers, dead-lettering by delivery count. Like the queue,
+/// XAUTOCLAIM of entries left pending by dead consumers, dead-lettering by delivery count; a failed entry stays pending
+/// and waits in the group's due set for its backoff (<see cref="StreamRetries"/>), as does one not due yet. Like the queue,
 /// it waits on a doorbell rather than XREADGROUP BLOCK, which would stall the shared multiplexer.
 /// </summary>
 internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<StreamConsumer> logger) : DoorbellConsumer(services)
 {
     private readonly RedisKey[] _streams = [.. services.Messaging.StreamPartitions.Select(s => (RedisKey)s)];
     private readonly RedisKey[] _dead = [.. services.Messaging.StreamPartitions.Select(s => (RedisKey)KeyNames.DeadLetters(s))];
+    private readonly StreamRetries _retries = new(services);
     private readonly long[] _nextClaim = [.. services.Messaging.StreamPartitions.Select(_ => services.Time.GetTimestamp())];
     private readonly bool[] _groupReady = new bool[services.Messaging.PartitionCount];
     private bool _started;
@@ -25,6 +28,12 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
     /// <summary>Never longer than half of CLAIM_IDLE, so abandoned entries are claimed on time.</summary>
     protected override TimeSpan IdleWait => Settings.IdlePoll < Settings.ClaimIdle / 2 ? Settings.IdlePoll : Settings.ClaimIdle / 2;
+
+    /// <summary>
+    /// A look at the due set is a round trip of its own here (XREADGROUP is no script), so a busy consumer with nothing
+    /// scheduled looks as often as it claims abandoned entries; an idle one every idle wait.
+    /// </summary>
+    protected override TimeSpan DueRecheck => Settings.ClaimIdle / 2;
 
     /// <summary>Creates the partition's group when needed, then finishes the entries delivered to us and never acknowledged.</summary>
     protected override async Task RecoverAsync(IDatabase database, int partition, CancellationToken stoppingToken)
@@ -40,11 +49,17 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             }
         }
 
+        // Paged by id: what waits in the due set stays pending with us and is not handled before it is due.
         StreamEntry[] pending;
+        RedisValue after = "0";
         do
         {
-            pending = await database.StreamReadGroupAsync(_streams[partition], Messaging.Group, Consumer, "0", Settings.BatchSize);
-            await HandleAsync(database, partition, pending, stoppingToken);
+            pending = await database.StreamReadGroupAsync(_streams[partition], Messaging.Group, Consumer, after, Settings.BatchSize);
+            if (pending.Length > 0)
+            {
+                after = pending[^1].Id;
+                await HandleAsync(database, partition, await _retries.NotWaitingAsync(database, partition, pending), stoppingToken);
+            }
         }
         while (pending.Length == Settings.BatchSize && !stoppingToken.IsCancellationRequested);
     }
@@ -57,10 +72,21 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             _nextClaim[partition] = Time.GetTimestamp() + (long)(Settings.ClaimIdle.TotalSeconds / 2 * Time.TimestampFrequency);
         }
 
+        var took = false;
+        if (Due.ShouldLook(partition, Due.Now))
+        {
+            var (due, deliveries) = await _retries.ClaimDueAsync(database, partition, Due);
+            if (due.Length > 0)
+            {
+                await HandleAsync(database, partition, due, stoppingToken, deliveries);
+                took = true;
+            }
+        }
+
         var entries = await database.StreamReadGroupAsync(_streams[partition], Messaging.Group, Consumer, ">", await Rate.TakeAsync(Settings.BatchSize, stoppingToken));
         if (entries.Length == 0)
         {
-            return false;
+            return took;
         }
 
         await HandleAsync(database, partition, entries, stoppingToken);
@@ -109,6 +135,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         var acks = new List<RedisValue>(entries.Length);
         var transaction = database.CreateTransaction();
         var deadLettered = 0;
+        var later = new StreamRetries.Later();
         var dedupe = !Dedupe.Enabled ? null
             : await Dedupe.CheckAsync(database, MessageSource.Stream, _streams[partition].ToString(), [.. entries.Select(e => e.IsNull || e.Values is not { Length: > 0 } ? RedisValue.Null : e[KeyNames.StreamField])]);
         var committing = new List<(int Index, RedisValue Ack, ProcessResult Result)>();
@@ -159,8 +186,18 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
                     acks.Add(entry.Id);
                     deadLettered++;
                     break;
+                case Disposition.Failed when StreamRetries.Attempts(deliveries, entry.Id) is var attempts && attempts >= Settings.MaxAttempts:
+                    _ = transaction.ListRightPushAsync(_dead[partition], DeadLetters.Envelope(Consumer, Time, payload, $"{result.Reason} (not handled after {attempts} deliveries)", attempts));
+                    acks.Add(entry.Id);
+                    deadLettered++;
+                    LogDeadLettered(entry.Id.ToString(), attempts);
+                    break;
                 case Disposition.Failed:
-                    // Left pending: XAUTOCLAIM hands it out again after CLAIM_IDLE, counting deliveries.
+                    // Stays pending, its id in the due set until its backoff has passed: then a consumer claims it again.
+                    _retries.Retry(transaction, partition, entry.Id, StreamRetries.Attempts(deliveries, entry.Id), Due, later);
+                    break;
+                case Disposition.Deferred:
+                    _retries.Defer(transaction, partition, entry.Id, result.DueAt!.Value, Due, later);
                     break;
             }
         }
@@ -173,10 +210,16 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         if (acks.Count > 0)
         {
             _ = transaction.StreamAcknowledgeAsync(_streams[partition], Messaging.Group, acks.ToArray());
+        }
+
+        if (acks.Count > 0 || later.Any)
+        {
             await transaction.ExecuteAsync();
         }
 
         Processor.DeadLettered(MessageSource.Stream, deadLettered);
+        Processor.Retried(MessageSource.Stream, later.Retried);
+        Processor.Delayed(MessageSource.Stream, later.Delayed);
     }
 
     /// <summary>Takes over entries pending longer than CLAIM_IDLE (their consumer died, or failed them) and handles them.</summary>
@@ -186,26 +229,34 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         RedisValue start = "0-0";
         do
         {
-            var claim = await database.StreamAutoClaimAsync(_streams[partition], Messaging.Group, Consumer, minIdle, start, await Rate.TakeAsync(Settings.BatchSize, stoppingToken));
-            start = claim.NextStartId;
+            // Ids only (no delivery counted), so that entries waiting in the due set, idle as long as their backoff,
+            // are left to wait; the others are claimed with their payload, which counts the delivery.
+            var ids = await database.StreamAutoClaimIdsOnlyAsync(_streams[partition], Messaging.Group, Consumer, minIdle, start, await Rate.TakeAsync(Settings.BatchSize, stoppingToken));
+            start = ids.NextStartId;
 
             // Redis 7 drops entries that were deleted while pending from the group itself and names them here.
-            foreach (var deleted in claim.DeletedIds)
+            foreach (var deleted in ids.DeletedIds)
             {
                 Processor.Lost(MessageSource.Stream, deleted.ToString());
             }
 
-            if (claim.ClaimedEntries.Length == 0)
+            var abandoned = await _retries.NotWaitingAsync(database, partition, ids.ClaimedIds);
+            var claimed = abandoned.Length == 0 ? [] : await database.StreamClaimAsync(_streams[partition], Messaging.Group, Consumer, 0, abandoned);
+            if (claimed.Length == 0)
             {
-                break;
+                // Nothing to handle in this page (all waiting for their due time, or none): the next page, if any.
+                if (ids.ClaimedIds.Length == 0)
+                {
+                    break;
+                }
+
+                continue;
             }
 
-            var first = claim.ClaimedEntries[0].Id;
-            var last = claim.ClaimedEntries[^1].Id;
-            var pending = await database.StreamPendingMessagesAsync(_streams[partition], Messaging.Group, claim.ClaimedEntries.Length, Consumer, first, last);
+            var pending = await database.StreamPendingMessagesAsync(_streams[partition], Messaging.Group, ids.ClaimedIds.Length, Consumer, claimed[0].Id, claimed[^1].Id);
             var deliveries = pending.ToDictionary(p => p.MessageId.ToString(), p => p.DeliveryCount);
-            LogClaimed(claim.ClaimedEntries.Length, _streams[partition].ToString());
-            await HandleAsync(database, partition, claim.ClaimedEntries, stoppingToken, deliveries);
+            LogClaimed(claimed.Length, _streams[partition].ToString());
+            await HandleAsync(database, partition, claimed, stoppingToken, deliveries);
         }
         while (start != "0-0" && !stoppingToken.IsCancellationRequested);
     }

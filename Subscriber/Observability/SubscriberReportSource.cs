@@ -31,7 +31,7 @@ internal sealed class SubscriberReportSource(
             total += handled;
             sources.Add(new SourceReport(
                 source.Name, source.Received, handled, source.Malformed, source.Failed, source.DeadLettered, source.Dropped,
-                source.Sequences.Missing, Math.Round(rate, 1), source.Lost, source.Duplicate, source.Filtered));
+                source.Sequences.Missing, Math.Round(rate, 1), source.Lost, source.Duplicate, source.Filtered, source.Retried, source.Delayed));
         }
 
         var totalRate = (total - _lastTotal) / seconds;
@@ -55,6 +55,8 @@ internal sealed class SubscriberReportSource(
             QueueLength = Known(server.QueueLength),
             ProcessingLength = Known(server.ProcessingLength),
             StreamLag = Known(server.StreamLag),
+            QueueDue = Known(server.QueueDue),
+            StreamDue = Known(server.StreamDue),
             Flow = telemetry.Flow.Take(),
             Channels = messaging.Uses(Pattern.PubSub) ? _channels.Build(seconds) : null,
         };

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Subscriber.Retries;
 using PubSubDemo.Subscriber.Selection;
 using PubSubDemo.Subscriber.Telemetry;
 
@@ -17,12 +18,16 @@ public enum Disposition
 
     /// <summary>DEDUPE: the id was handled before; acknowledged without calling the handler.</summary>
     Duplicate,
+
     /// <summary>FILTER kept it from the handler: settled like a handled one (acknowledged), counted as filtered.</summary>
     Filtered,
+
+    /// <summary>Not due yet (its <c>notBefore</c> is later): the queue or stream consumer puts it in the due set.</summary>
+    Deferred,
 }
 
 /// <summary>What the consumer needs to settle a delivery: its disposition, why it was not handled, and its message id when it could be read.</summary>
-public readonly record struct ProcessResult(Disposition Disposition, string? Reason = null, string? MessageId = null);
+public readonly record struct ProcessResult(Disposition Disposition, string? Reason = null, string? MessageId = null, DateTimeOffset? DueAt = null);
 
 /// <summary>
 /// The path every delivery takes, whatever its source: read it tolerantly, hand it to the handler (watched, so a
@@ -62,6 +67,18 @@ public sealed partial class MessageProcessor(
         {
             sink.OnFiltered();
             return new(Disposition.Filtered, null, message.Id);
+        }
+
+        // Not due yet: the queue and the stream keep it on the server until then; the channel keeps nothing, so we wait.
+        if (message.NotBefore is { } notBefore && notBefore > time.GetUtcNow())
+        {
+            if (source != MessageSource.Channel)
+            {
+                return new(Disposition.Deferred, null, message.Id, notBefore);
+            }
+
+            sink.OnDelayed(1);
+            await DueWait.UntilAsync(notBefore, time, cancellationToken);
         }
 
         using var trace = message.Traceparent is null ? null : MessageTracing.StartProcess(Destination(source), message, source == MessageSource.Stream ? messaging.Group : null);
@@ -120,6 +137,24 @@ public sealed partial class MessageProcessor(
         }
     }
 
+    /// <summary>The consumer put <paramref name="count"/> failed deliveries of <paramref name="source"/> in its due set for a later attempt.</summary>
+    public void Retried(MessageSource source, int count)
+    {
+        if (count > 0)
+        {
+            telemetry.For(source).OnRetried(count);
+        }
+    }
+
+    /// <summary>The consumer put <paramref name="count"/> deliveries of <paramref name="source"/> that were not due yet in its due set.</summary>
+    public void Delayed(MessageSource source, int count)
+    {
+        if (count > 0)
+        {
+            telemetry.For(source).OnDelayed(count);
+        }
+    }
+
     /// <summary>
     /// A delivered entry whose payload is gone (trimmed or deleted by another client while it was pending): nothing can
     /// be handled, so it is counted and logged as lost with its id, never acknowledged away in silence.
@@ -168,10 +203,13 @@ public sealed partial class MessageProcessor(
         _ => messaging.Stream,
     };
 
-    /// <summary>End-to-end latency: now minus the publisher's timestamp; a clock skew below zero counts as zero.</summary>
+    /// <summary>
+    /// End-to-end latency: now minus the publisher's timestamp, or minus the due time for a delayed message (so it is how
+    /// late it was handled); a clock skew below zero counts as zero.
+    /// </summary>
     public TimeSpan Latency(Message message)
     {
-        var latency = time.GetUtcNow() - message.Timestamp;
+        var latency = time.GetUtcNow() - message.DueAt;
         return latency < TimeSpan.Zero ? TimeSpan.Zero : latency;
     }
 

@@ -10,7 +10,7 @@ namespace PubSubDemo.Subscriber.Telemetry;
 
 /// <summary>
 /// The one place the subscriber asks the server for its backlog: once a second, the queue's length, this consumer's
-/// processing list, the dead-letter lists and the consumer group's lag, each summed over the partitions, into
+/// processing list, the dead-letter lists, the due sets (retries and delayed messages) and the consumer group's lag, each summed over the partitions, into
 /// <see cref="ServerFigures"/>; and whether partitions beyond ours hold messages (<see cref="PartitionCheck"/>).
 /// </summary>
 internal sealed class BacklogPoller(
@@ -59,6 +59,8 @@ internal sealed class BacklogPoller(
                 var queue = SumAsync(messaging.QueuePartitions.Select(q => database.ListLengthAsync(q)));
                 var processing = SumAsync(_processing.Select(p => database.ListLengthAsync(p)));
                 var dead = SumAsync(messaging.QueuePartitions.Select(q => database.ListLengthAsync(KeyNames.DeadLetters(q))));
+                var due = SumAsync(messaging.QueuePartitions.Select(q => database.SortedSetLengthAsync(KeyNames.Due(q))));
+                server.QueueDue = await due;
                 server.QueueLength = await queue;
                 server.ProcessingLength = await processing;
                 server.QueueDeadLetters = await dead;
@@ -67,6 +69,7 @@ internal sealed class BacklogPoller(
             if (messaging.Uses(Pattern.Stream))
             {
                 var dead = SumAsync(messaging.StreamPartitions.Select(s => database.ListLengthAsync(KeyNames.DeadLetters(s))));
+                var due = SumAsync(messaging.StreamPartitions.Select(s => database.SortedSetLengthAsync(KeyNames.Due(s, messaging.Group))));
                 var lags = messaging.StreamPartitions.Select(s => StreamLagAsync(database, s)).ToArray();
                 var lag = 0L;
                 foreach (var partition in lags)
@@ -75,6 +78,7 @@ internal sealed class BacklogPoller(
                     lag = await partition is >= 0 and var known && lag >= 0 ? lag + known : -1;
                 }
 
+                server.StreamDue = await due;
                 server.StreamLag = lag;
                 server.StreamDeadLetters = await dead;
             }

@@ -11,6 +11,8 @@ public sealed class ServerFigures
     private long _streamLag = -1;
     private long _queueDeadLetters = -1;
     private long _streamDeadLetters = -1;
+    private long _queueDue = -1;
+    private long _streamDue = -1;
 
     public long QueueLength { get => Volatile.Read(ref _queueLength); internal set => Volatile.Write(ref _queueLength, value); }
 
@@ -23,4 +25,10 @@ public sealed class ServerFigures
     public long QueueDeadLetters { get => Volatile.Read(ref _queueDeadLetters); internal set => Volatile.Write(ref _queueDeadLetters, value); }
 
     public long StreamDeadLetters { get => Volatile.Read(ref _streamDeadLetters); internal set => Volatile.Write(ref _streamDeadLetters, value); }
+
+    /// <summary>Queue items waiting in the due set (a retry's backoff, a delayed message's due time).</summary>
+    public long QueueDue { get => Volatile.Read(ref _queueDue); internal set => Volatile.Write(ref _queueDue, value); }
+
+    /// <summary>Stream entries of our group waiting in its due set.</summary>
+    public long StreamDue { get => Volatile.Read(ref _streamDue); internal set => Volatile.Write(ref _streamDue, value); }
 }

@@ -23,6 +23,8 @@ public sealed class SourceTelemetry
     private long _lost;
     private long _duplicate;
     private long _filtered;
+    private long _retried;
+    private long _delayed;
 
     internal SourceTelemetry(MessageSource source, ServerFigures server, Histogram<double> latencyInstrument, LatencyHistogram latency)
     {
@@ -61,17 +63,31 @@ public sealed class SourceTelemetry
     /// <summary>Messages FILTER kept from the handler (acknowledged on the queue and the stream, never dead-lettered).</summary>
     public long Filtered => Interlocked.Read(ref _filtered);
 
+    /// <summary>Failed queue items or stream entries put in the due set for a later attempt (RETRY_BACKOFF).</summary>
+    public long Retried => Interlocked.Read(ref _retried);
+
+    /// <summary>Deliveries not due yet (<c>notBefore</c>, DELAY) that waited for their due time.</summary>
+    public long Delayed => Interlocked.Read(ref _delayed);
+
     /// <summary>End-to-end latency of the handled messages, taken when the handler completed.</summary>
     public LatencyHistogram Latency { get; }
 
     /// <summary>Gaps, duplicates and reorders per sender; followed on the channel only, where loss is possible.</summary>
     public SequenceTracker Sequences { get; } = new();
 
-    /// <summary>What waits on the server for this source (queue length, stream lag) as last polled; -1 when unknown.</summary>
+    /// <summary>What waits on the server for this source (queue length, stream lag, and the due set) as last polled; -1 when unknown.</summary>
     public long Backlog => Source switch
     {
-        MessageSource.Queue => _server.QueueLength,
-        MessageSource.Stream => _server.StreamLag,
+        MessageSource.Queue => Plus(_server.QueueLength, _server.QueueDue),
+        MessageSource.Stream => Plus(_server.StreamLag, _server.StreamDue),
+        _ => -1,
+    };
+
+    /// <summary>The part of <see cref="Backlog"/> that waits in the due set (retries, delayed messages); -1 when unknown.</summary>
+    public long DueLater => Source switch
+    {
+        MessageSource.Queue => _server.QueueDue,
+        MessageSource.Stream => _server.StreamDue,
         _ => -1,
     };
 
@@ -99,4 +115,11 @@ public sealed class SourceTelemetry
 
     internal void OnDuplicate() => Interlocked.Increment(ref _duplicate);
     internal void OnFiltered() => Interlocked.Increment(ref _filtered);
+
+    internal void OnRetried(int count) => Interlocked.Add(ref _retried, count);
+
+    internal void OnDelayed(int count) => Interlocked.Add(ref _delayed, count);
+
+    /// <summary>A sum of two server figures: unknown (-1) when the first is; a due set not read yet counts as empty.</summary>
+    private static long Plus(long waiting, long due) => waiting < 0 ? -1 : waiting + Math.Max(due, 0);
 }

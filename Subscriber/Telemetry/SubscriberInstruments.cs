@@ -35,6 +35,8 @@ internal static class SubscriberInstruments
         meter.CreateObservableCounter("pubsubdemo.messages.dead_lettered", () => PerSource(s => s.DeadLettered), "{message}", "Items moved to the dead-letter list");
         meter.CreateObservableCounter("pubsubdemo.messages.lost", () => PerSource(s => s.Lost), "{message}", "Stream entries trimmed or deleted on the server before they were handled");
         meter.CreateObservableCounter("pubsubdemo.messages.duplicate", () => PerSource(s => s.Duplicate), "{message}", "Deliveries of ids already handled (DEDUPE), acknowledged without applying them again");
+        meter.CreateObservableCounter("pubsubdemo.messages.retried", () => PerSource(s => s.Retried), "{message}", "Failed queue items and stream entries scheduled for a retry after their backoff");
+        meter.CreateObservableCounter("pubsubdemo.messages.delayed", () => PerSource(s => s.Delayed), "{message}", "Deliveries that waited for their due time (notBefore, DELAY)");
         meter.CreateObservableCounter("pubsubdemo.messages.dropped", () => PerSource(s => s.Dropped), "{message}", "Channel messages shed because the in-process buffer was full");
         meter.CreateObservableCounter("pubsubdemo.messages.filtered", () => PerSource(s => s.Filtered), "{message}", "Messages FILTER kept from the handler (acknowledged, not dead-lettered)");
         ChannelInstruments.Create(meter, telemetry.Channels);
@@ -48,12 +50,14 @@ internal static class SubscriberInstruments
         if (messaging.Uses(Pattern.Queue))
         {
             meter.CreateObservableGauge("pubsubdemo.queue.length", () => Known(server.QueueLength), "{message}", "Items waiting in the queue");
+            meter.CreateObservableGauge("pubsubdemo.queue.due", () => Known(server.QueueDue), "{message}", "Queue items waiting in the due set for a retry or their due time");
             meter.CreateObservableGauge("pubsubdemo.queue.processing.length", () => Known(server.ProcessingLength), "{message}", "Items this consumer has taken and not yet settled");
         }
 
         if (messaging.Uses(Pattern.Stream))
         {
             meter.CreateObservableGauge("pubsubdemo.stream.lag", () => Known(server.StreamLag), "{message}", "Stream entries not yet delivered to the consumer group");
+            meter.CreateObservableGauge("pubsubdemo.stream.due", () => Known(server.StreamDue), "{message}", "Stream entries of the group waiting in its due set for a retry or their due time");
         }
 
         IEnumerable<Measurement<long>> DeadLetterLengths()

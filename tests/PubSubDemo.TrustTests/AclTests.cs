@@ -19,17 +19,25 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
     [InlineData("pubsub", "1", "true")]
     [InlineData("queue", "3", "true")]
     [InlineData("stream", "3", "true")]
-    public async Task Every_pattern_runs_end_to_end_as_the_users_the_acl_verb_describes(string pattern, string partitions = "1", string dedupe = "false")
+
+    // Retries and delayed messages: the due sets, their scripts and the claims (DELAY on every message, one that always fails).
+    [InlineData("queue", "1", "false", true)]
+    [InlineData("stream", "1", "false", true)]
+    [InlineData("queue", "3", "false", true)]
+    [InlineData("stream", "3", "false", true)]
+    public async Task Every_pattern_runs_end_to_end_as_the_users_the_acl_verb_describes(string pattern, string partitions = "1", string dedupe = "false", bool retriesAndDelays = false)
     {
         var users = await CreateUsersAsync(pattern, partitions, dedupe);
         var settings = Names(pattern, users.Suffix, partitions, dedupe);
+        (string, string?)[] failing = retriesAndDelays ? [("FAIL_ON", "Message #7"), ("MAX_ATTEMPTS", "2"), ("RETRY_BACKOFF", "100ms")] : [];
         await using var monitor = ServiceProcess.Start("Monitor", new Dictionary<string, string?>(settings) { ["REDIS_ADDR"] = users.Url("monitor"), ["MONITOR_PORT"] = "0" });
-        await using var subscriber = await ServiceHost.Subscriber(users.Url("subscriber"), settings).StartAndWaitConsumingAsync();
-        await using var publisher = await ServiceHost.Publisher(users.Url("publisher"), new Dictionary<string, string?>(settings) { ["MESSAGE_COUNT"] = "20", ["PUBLISH_INTERVAL"] = "10ms" }).StartAsync();
+        await using var subscriber = await ServiceHost.Subscriber(users.Url("subscriber"), settings.With(failing)).StartAndWaitConsumingAsync();
+        await using var publisher = await ServiceHost.Publisher(users.Url("publisher"), new Dictionary<string, string?>(settings) { ["MESSAGE_COUNT"] = "20", ["PUBLISH_INTERVAL"] = "10ms", ["DELAY"] = retriesAndDelays ? "1s" : null }).StartAsync();
 
         var stats = subscriber.SubscriberStats;
         var source = pattern switch { "pubsub" => stats.Channel, "queue" => stats.Queue, _ => stats.Stream };
-        await Wait.UntilAsync(() => source.Handled == 20, $"20 messages handled from the {pattern} as the subscriber's user");
+        var handled = retriesAndDelays ? 19 : 20;
+        await Wait.UntilAsync(() => source.Handled == handled && source.DeadLettered == 20 - handled, $"{handled} messages handled from the {pattern} as the subscriber's user");
         await monitor.WaitForOutputAsync("Monitor at http://");
         await subscriber.StopAsync();
         await Wait.UntilAsync(() => monitor.Printed("Connected to"), "the monitor connects as its user");
@@ -38,7 +46,11 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
         var refusals = (await server.RefusalsAsync()).Where(entry => entry.Contains(users.Suffix, StringComparison.Ordinal)).ToList();
         refusals.ForEach(output.WriteLine);
         Assert.Empty(refusals);
-        Assert.Equal(0, source.Malformed + source.Failed);
+        Assert.Equal(retriesAndDelays ? 2 : 0, source.Malformed + source.Failed);
+        Assert.Equal(retriesAndDelays ? 1 : 0, source.Retried);
+
+        // The DELAY runs from each message's creation: one the publisher sent late (still connecting) may be due on arrival.
+        Assert.InRange(source.Delayed, retriesAndDelays ? 1 : 0, retriesAndDelays ? 20 : 0);
         if (dedupe == "true")
         {
             // The demo handler's transactional effect was committed as the subscriber's user: 20 messages of one sender.
@@ -50,6 +62,7 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
 
             Assert.Equal(20, counted);
         }
+
         Assert.DoesNotContain(monitor.Output, line => line.Contains("NOPERM", StringComparison.Ordinal));
     }
 
