@@ -1,6 +1,7 @@
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Observability;
 using PubSubDemo.Subscriber.Consumers;
+using PubSubDemo.Subscriber.Selection;
 using PubSubDemo.Subscriber.Telemetry;
 
 namespace PubSubDemo.Subscriber.Observability;
@@ -10,7 +11,8 @@ internal sealed class SubscriberReportSource(
     SubscriberTelemetry telemetry,
     MessagingSettings messaging,
     SubscriberSettings settings,
-    TimeProvider time) : IMonitorReportSource
+    TimeProvider time,
+    HandleRate? rate = null) : IMonitorReportSource
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private readonly long[] _lastHandled = new long[3];
@@ -67,8 +69,8 @@ internal sealed class SubscriberReportSource(
         // Waits on the channel as long as nothing is published; a stuck handler is the watchdog's to report.
         nameof(ChannelConsumer) => null,
 
-        // One iteration may wait IDLE_POLL and then handle a whole batch at HANDLER_DELAY each.
-        nameof(QueueConsumer) or nameof(StreamConsumer) => stallTimeout + settings.IdlePoll + (settings.HandlerDelay * settings.BatchSize),
+        // One iteration may wait IDLE_POLL and then handle a whole batch at HANDLER_DELAY each (and wait for HANDLE_RATE's tokens).
+        nameof(QueueConsumer) or nameof(StreamConsumer) => stallTimeout + settings.IdlePoll + (settings.HandlerDelay * settings.BatchSize) + (rate?.LongestRound(messaging) ?? TimeSpan.Zero),
         _ => stallTimeout,
     };
 

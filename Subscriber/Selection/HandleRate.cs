@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using PubSubDemo.Shared.Configuration;
 
 namespace PubSubDemo.Subscriber.Selection;
 
@@ -73,6 +74,12 @@ public sealed class HandleRate : IDisposable
 
         return granted;
     }
+
+    /// <summary>
+    /// The longest a queue or stream round may wait for tokens, for the liveness check: up to one step per partition,
+    /// for each loop that may be waiting ahead of it (every CHANNEL entry, the queue and the stream).
+    /// </summary>
+    public TimeSpan LongestRound(MessagingSettings messaging) => Step * messaging.PartitionCount * (messaging.Channels.Count + 2);
 
     public void Dispose() => _bucket?.Dispose();
 }

@@ -81,6 +81,18 @@ public sealed class SelectionSettingsTests
         Assert.StartsWith($"HANDLE_RATE='{rate}' is not valid:", Assert.Single(errors), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_queue_round_may_wait_a_step_per_partition_for_every_loop_ahead_of_it_before_liveness_fails()
+    {
+        var (settings, _) = TestSettings.Load<SelectionSettings>(("HANDLE_RATE", "0.5"));
+        using var limited = new HandleRate(settings);
+        using var unlimited = new HandleRate(new SelectionSettings());
+        var messaging = new MessagingSettings { Channel = "order,shipment", PartitionCount = 3 };
+
+        Assert.Equal(TimeSpan.FromSeconds(2 * 3 * 4), limited.LongestRound(messaging));
+        Assert.Equal(TimeSpan.Zero, unlimited.LongestRound(messaging));
+    }
+
     [Theory]
     [InlineData("0.5", 1, 2000)]
     [InlineData("10", 1, 100)]
