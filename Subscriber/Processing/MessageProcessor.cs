@@ -93,6 +93,12 @@ public sealed partial class MessageProcessor(
     /// <summary>The consumer shed a delivery before processing it (the channel buffer was full).</summary>
     public void Dropped(MessageSource source) => telemetry.For(source).OnDropped();
 
+    /// <summary>The server closed the subscription, most likely for its output-buffer limit (SubscriptionDropWatch).</summary>
+    public void DisconnectedWhenSlow(MessageSource source) => telemetry.For(source).OnSlowDisconnect();
+
+    /// <summary>How many deliveries of <paramref name="source"/> arrived so far.</summary>
+    public long Received(MessageSource source) => telemetry.For(source).Received;
+
     /// <summary>End-to-end latency: now minus the publisher's timestamp; a clock skew below zero counts as zero.</summary>
     public TimeSpan Latency(Message message)
     {

@@ -20,6 +20,7 @@ public sealed class SourceTelemetry
     private long _failed;
     private long _deadLettered;
     private long _dropped;
+    private long _slowDisconnects;
 
     internal SourceTelemetry(MessageSource source, ServerFigures server, Histogram<double> latencyInstrument, LatencyHistogram latency)
     {
@@ -49,6 +50,9 @@ public sealed class SourceTelemetry
 
     /// <summary>Channel messages dropped because the in-process buffer was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Times the server closed the subscription while messages were arriving (likely its output-buffer limit).</summary>
+    public long SlowDisconnects => Interlocked.Read(ref _slowDisconnects);
 
     /// <summary>End-to-end latency of the handled messages, taken when the handler completed.</summary>
     public LatencyHistogram Latency { get; }
@@ -83,4 +87,6 @@ public sealed class SourceTelemetry
     internal void OnDeadLettered(int count) => Interlocked.Add(ref _deadLettered, count);
 
     internal void OnDropped() => Interlocked.Increment(ref _dropped);
+
+    internal void OnSlowDisconnect() => Interlocked.Increment(ref _slowDisconnects);
 }
