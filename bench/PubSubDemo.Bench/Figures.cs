@@ -53,7 +53,9 @@ internal sealed record BenchResults(
     string Payload,
     IReadOnlyList<ServerFigure> ServerFigures,
     IReadOnlyList<RunFigures> Runs,
-    IReadOnlyList<TargetCheck> Targets);
+    IReadOnlyList<TargetCheck> Targets,
+    IdleFigures? Idle = null,
+    IReadOnlyList<BurstFigures>? Bursts = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(BenchResults))]
