@@ -36,6 +36,7 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
         }
 
         LogSubscribed(_messaging.ChannelIsPattern ? "pattern" : "channel", _messaging.Channel);
+        using var dropWatch = new SubscriptionDropWatch(multiplexer, _processor, _time, logger);
         long droppedSinceReport = 0;
         var lastReport = _time.GetTimestamp();
         try
@@ -44,6 +45,7 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
             {
                 services.Heartbeat.Beat(nameof(ChannelConsumer));
                 var message = await queue.ReadAsync(stoppingToken);
+                dropWatch.Delivered();
 
                 // The client buffers without limit; this bounds it. Pub/sub is at-most-once, so shedding
                 // is allowed, but never silent: counted, and logged at most once per summary interval.

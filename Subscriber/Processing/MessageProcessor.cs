@@ -124,6 +124,11 @@ public sealed partial class MessageProcessor(
         MessageSource.Queue => messaging.Queue,
         _ => messaging.Stream,
     };
+    /// <summary>The server closed the subscription, most likely for its output-buffer limit (SubscriptionDropWatch).</summary>
+    public void DisconnectedWhenSlow(MessageSource source) => telemetry.For(source).OnSlowDisconnect();
+
+    /// <summary>How many deliveries of <paramref name="source"/> arrived so far.</summary>
+    public long Received(MessageSource source) => telemetry.For(source).Received;
 
     /// <summary>End-to-end latency: now minus the publisher's timestamp; a clock skew below zero counts as zero.</summary>
     public TimeSpan Latency(Message message)

@@ -21,6 +21,7 @@ public sealed class SourceTelemetry
     private long _deadLettered;
     private long _dropped;
     private long _lost;
+    private long _slowDisconnects;
 
     internal SourceTelemetry(MessageSource source, ServerFigures server, Histogram<double> latencyInstrument, LatencyHistogram latency)
     {
@@ -53,6 +54,8 @@ public sealed class SourceTelemetry
 
     /// <summary>Stream entries that vanished on the server (trimmed or deleted) before they could be handled.</summary>
     public long Lost => Interlocked.Read(ref _lost);
+    /// <summary>Times the server closed the subscription while messages were arriving (likely its output-buffer limit).</summary>
+    public long SlowDisconnects => Interlocked.Read(ref _slowDisconnects);
 
     /// <summary>End-to-end latency of the handled messages, taken when the handler completed.</summary>
     public LatencyHistogram Latency { get; }
@@ -89,4 +92,5 @@ public sealed class SourceTelemetry
     internal void OnDropped() => Interlocked.Increment(ref _dropped);
 
     internal void OnLost() => Interlocked.Increment(ref _lost);
+    internal void OnSlowDisconnect() => Interlocked.Increment(ref _slowDisconnects);
 }

@@ -35,6 +35,7 @@ internal static class SubscriberInstruments
         meter.CreateObservableCounter("pubsubdemo.messages.dead_lettered", () => PerSource(s => s.DeadLettered), "{message}", "Items moved to the dead-letter list");
         meter.CreateObservableCounter("pubsubdemo.messages.lost", () => PerSource(s => s.Lost), "{message}", "Stream entries trimmed or deleted on the server before they were handled");
         meter.CreateObservableCounter("pubsubdemo.messages.dropped", () => PerSource(s => s.Dropped), "{message}", "Channel messages shed because the in-process buffer was full");
+        meter.CreateObservableCounter("pubsubdemo.pubsub.slow_disconnects", () => telemetry.Channel.SlowDisconnects, "{disconnect}", "Times the server closed the subscription while messages were arriving: likely client-output-buffer-limit pubsub");
 
         var channel = telemetry.Channel.Sequences;
         meter.CreateObservableUpDownCounter("pubsubdemo.pubsub.gaps", () => channel.Missing, "{message}", "Channel messages never seen, from gaps in the senders' sequence numbers");
