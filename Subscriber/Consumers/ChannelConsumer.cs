@@ -36,7 +36,7 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger
         }
 
         LogSubscribed(_messaging.ChannelIsPattern ? "pattern" : "channel", _messaging.Channel);
-        using var dropWatch = new SubscriptionDropWatch(multiplexer, _processor, _time, logger);
+        using var dropWatch = new SubscriptionDropWatch(multiplexer, queue, _processor, _time, logger);
         long droppedSinceReport = 0;
         var lastReport = _time.GetTimestamp();
         try

@@ -14,10 +14,14 @@ namespace PubSubDemo.Subscriber.Consumers;
 /// </summary>
 internal sealed partial class SubscriptionDropWatch : IDisposable
 {
-    /// <summary>A delivery this recent before the close means messages were flowing when the server cut us off (an idle subscription is never over its limit).</summary>
+    /// <summary>
+    /// A delivery this recent before the close, or messages still unread in the subscription's queue, mean messages
+    /// were flowing when the server cut us off (an idle subscription is never over its limit).
+    /// </summary>
     private static readonly TimeSpan RecentDelivery = TimeSpan.FromSeconds(5);
 
     private readonly IConnectionMultiplexer _multiplexer;
+    private readonly ChannelMessageQueue _queue;
     private readonly MessageProcessor _processor;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -26,9 +30,10 @@ internal sealed partial class SubscriptionDropWatch : IDisposable
     private long _interactiveLostAt;
     private long _receivedAtLoss;
 
-    public SubscriptionDropWatch(IConnectionMultiplexer multiplexer, MessageProcessor processor, TimeProvider time, ILogger logger)
+    public SubscriptionDropWatch(IConnectionMultiplexer multiplexer, ChannelMessageQueue queue, MessageProcessor processor, TimeProvider time, ILogger logger)
     {
         _multiplexer = multiplexer;
+        _queue = queue;
         _processor = processor;
         _time = time;
         _logger = logger;
@@ -49,8 +54,10 @@ internal sealed partial class SubscriptionDropWatch : IDisposable
         }
 
         var last = Volatile.Read(ref _lastDelivery);
+        // The client reads what the server sent before the close into the queue; the consumer may not have reached it yet.
+        var unread = _queue.TryGetCount(out var count) && count > 0;
         if (e.ConnectionType == ConnectionType.Subscription && e.FailureType == ConnectionFailureType.SocketClosed
-            && last != 0 && _time.GetElapsedTime(last, now) <= RecentDelivery)
+            && last != 0 && (unread || _time.GetElapsedTime(last, now) <= RecentDelivery))
         {
             _receivedAtLoss = _processor.Received(MessageSource.Channel);
             Volatile.Write(ref _subscriptionLostAt, now);
