@@ -14,7 +14,7 @@ internal static class NativeRun
 {
     public static readonly TimeSpan Exit = TimeSpan.FromSeconds(20);
 
-    /// <summary>The summary name of each source and the line that says the subscriber is reading it.</summary>
+    /// <summary>The summary name of each source (also the suffix of its name here) and the line that says the subscriber is reading it.</summary>
     private static readonly (string Pattern, string Source, string Ready)[] Sources =
     [
         ("pubsub", "channel", "Subscribed to channel '{0}'"),
@@ -26,7 +26,8 @@ internal static class NativeRun
         string pattern, string names, IDictionary<string, string?> environment, int count = 5)
     {
         var sources = Sources.Where(s => pattern == "all" || s.Pattern == pattern).ToList();
-        environment = environment.With(("PATTERN", pattern), ("CHANNEL", names), ("QUEUE", names), ("STREAM", names), ("SUMMARY_INTERVAL", "1s"));
+        // A key of its own per source: PATTERN=all would otherwise push to a list and a stream of one name.
+        environment = environment.With(("PATTERN", pattern), ("CHANNEL", $"{names}-channel"), ("QUEUE", $"{names}-queue"), ("STREAM", $"{names}-stream"), ("SUMMARY_INTERVAL", "1s"));
         await using var subscriber = ServiceProcess.StartExecutable(binaries.PathOf("Subscriber"), environment);
         ServiceProcess? publisher = null;
         try
@@ -34,7 +35,7 @@ internal static class NativeRun
             // pub/sub keeps nothing for a subscriber that is not there yet: the publisher starts once it reads every source.
             foreach (var source in sources)
             {
-                await subscriber.WaitForOutputAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, source.Ready, names), TimeSpan.FromSeconds(30));
+                await subscriber.WaitForOutputAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, source.Ready, $"{names}-{source.Source}"), TimeSpan.FromSeconds(30));
             }
 
             publisher = ServiceProcess.StartExecutable(binaries.PathOf("Publisher"), environment.With(("MESSAGE_COUNT", $"{count}"), ("PUBLISH_INTERVAL", "20ms")));
