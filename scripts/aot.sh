@@ -32,9 +32,7 @@ for service in "$@"; do
         else
             log "$service: publishing the Native AOT binary (a minute or two per service on 2 cores)"
             start=$SECONDS
-            # No native debug symbols (as the AOT test publishes, so the two share the native build): the binary
-            # keeps its symbol table, which is what perf needs to name functions.
-            if dotnet publish "$project" -c Release -r linux-x64 -p:NativeDebugSymbols=false -nologo -v quiet >"${TMPDIR:-/tmp}/aot-$service.log" 2>&1; then
+            if dotnet publish "$project" -c Release -r linux-x64 -nologo -v quiet >"${TMPDIR:-/tmp}/aot-$service.log" 2>&1; then
                 log "$service: published in $((SECONDS - start)) s"
             else
                 log "$service: the Native AOT publish failed (see ${TMPDIR:-/tmp}/aot-$service.log); running the JIT build"
