@@ -67,9 +67,10 @@ public sealed partial class MessageProcessor(
             telemetry.Watchdog.Exit(source);
         }
 
-        // Measured once, now that the handler has completed: the latency of a handled message.
-        var latency = Latency(message);
-        sink.OnHandled(latency);
+        // Measured once, now that the handler has completed: the latency of a handled message, and when it was handled.
+        var now = time.GetUtcNow();
+        var latency = Latency(message, now);
+        sink.OnHandled(latency, now);
         var traceId = message.Traceparent is null ? null : MessageTracing.TraceId(message, trace);
         telemetry.Flow.OnHandled(source, message, traceId);
         if (settings.LogMessages)
@@ -131,9 +132,11 @@ public sealed partial class MessageProcessor(
     public long Received(MessageSource source) => telemetry.For(source).Received;
 
     /// <summary>End-to-end latency: now minus the publisher's timestamp; a clock skew below zero counts as zero.</summary>
-    public TimeSpan Latency(Message message)
+    public TimeSpan Latency(Message message) => Latency(message, time.GetUtcNow());
+
+    private static TimeSpan Latency(Message message, DateTimeOffset now)
     {
-        var latency = time.GetUtcNow() - message.Timestamp;
+        var latency = now - message.Timestamp;
         return latency < TimeSpan.Zero ? TimeSpan.Zero : latency;
     }
 

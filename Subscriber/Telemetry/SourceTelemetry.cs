@@ -22,6 +22,8 @@ public sealed class SourceTelemetry
     private long _dropped;
     private long _lost;
     private long _slowDisconnects;
+    private long _firstHandledTicks;
+    private long _lastHandledTicks;
 
     internal SourceTelemetry(MessageSource source, ServerFigures server, Histogram<double> latencyInstrument, LatencyHistogram latency)
     {
@@ -60,6 +62,12 @@ public sealed class SourceTelemetry
     /// <summary>End-to-end latency of the handled messages, taken when the handler completed.</summary>
     public LatencyHistogram Latency { get; }
 
+    /// <summary>When the first message was handled (the clock read the latency took), or null before that.</summary>
+    public DateTimeOffset? FirstHandledAt => At(Interlocked.Read(ref _firstHandledTicks));
+
+    /// <summary>When the latest message was handled, or null before the first.</summary>
+    public DateTimeOffset? LastHandledAt => At(Interlocked.Read(ref _lastHandledTicks));
+
     /// <summary>Gaps, duplicates and reorders per sender; followed on the channel only, where loss is possible.</summary>
     public SequenceTracker Sequences { get; } = new();
 
@@ -75,9 +83,12 @@ public sealed class SourceTelemetry
 
     internal void OnReceived() => Interlocked.Increment(ref _received);
 
-    /// <summary>The handler completed <paramref name="latency"/> after the publisher stamped the message.</summary>
-    internal void OnHandled(TimeSpan latency)
+    /// <summary>The handler completed <paramref name="latency"/> after the publisher stamped the message, at <paramref name="at"/>.</summary>
+    internal void OnHandled(TimeSpan latency, DateTimeOffset at)
     {
+        // The moment is written before the count, so a reader that sees the count sees a moment at least as late.
+        Interlocked.CompareExchange(ref _firstHandledTicks, at.UtcTicks, 0);
+        Volatile.Write(ref _lastHandledTicks, at.UtcTicks);
         Interlocked.Increment(ref _handled);
         Latency.Record(latency);
         _latencyInstrument.Record(latency.TotalSeconds, _tag);
@@ -93,4 +104,6 @@ public sealed class SourceTelemetry
 
     internal void OnLost() => Interlocked.Increment(ref _lost);
     internal void OnSlowDisconnect() => Interlocked.Increment(ref _slowDisconnects);
+
+    private static DateTimeOffset? At(long utcTicks) => utcTicks == 0 ? null : new DateTimeOffset(utcTicks, TimeSpan.Zero);
 }
