@@ -2,7 +2,7 @@ using PubSubDemo.Monitor;
 using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateSlimBuilder(args);
 builder.AddServiceDefaults();
 builder.AddRedis();
 builder.AddMonitor();

@@ -56,4 +56,13 @@ log "building the publisher, the subscriber and the benchmark (Release)"
 # The benchmark project references both services, so this one build brings all three up to date.
 build bench/PubSubDemo.Bench/PubSubDemo.Bench.csproj
 
+# The services run as Native AOT binaries, published when missing or stale; scripts/aot.sh falls back to the JIT
+# dlls with a logged line when the native link is not possible here.
+while read -r service path; do
+  case "$service" in
+    Publisher) export BENCH_PUBLISHER="$path" ;;
+    Subscriber) export BENCH_SUBSCRIBER="$path" ;;
+  esac
+done < <(scripts/aot.sh Publisher Subscriber)
+
 exec dotnet bench/PubSubDemo.Bench/bin/Release/net10.0/PubSubDemo.Bench.dll --root "$ROOT" "$@"

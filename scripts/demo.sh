@@ -71,7 +71,7 @@ if [[ -z "${REDIS_ADDR:-}" ]] && docker info >/dev/null 2>&1; then
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
-# Without an engine: the services run from their built dlls, against REDIS_ADDR or a private redis-server.
+# Without an engine: the services run as Native AOT binaries (else their built dlls), against REDIS_ADDR or a private redis-server.
 # ---------------------------------------------------------------------------------------------------------------
 as_root() {
     if [[ "$(id -u)" -eq 0 ]]; then "$@"; else sudo "$@"; fi
@@ -142,7 +142,9 @@ start_service() {
     prefix="$(printf '%-12s | ' "$name")"
     (
         trap '' INT
-        env "$@" setsid dotnet "$dll" </dev/null 2>&1 &
+        # A dll runs on the JIT (dotnet); anything else is a Native AOT binary.
+        if [[ "$dll" == *.dll ]]; then set -- "$@" setsid dotnet "$dll"; else set -- "$@" setsid "$dll"; fi
+        env "$@" </dev/null 2>&1 &
         echo $! >"$RUN_DIR/$name.pid"
         status=0
         wait $! || status=$?
@@ -201,19 +203,21 @@ else
     log "using the server at REDIS_ADDR=$REDIS_ADDR"
 fi
 
-log "building the publisher, the subscriber and the monitor"
-for project in Publisher/PubSubDemo.Publisher.csproj Subscriber/PubSubDemo.Subscriber.csproj Monitor/PubSubDemo.Monitor.csproj; do
-    # Quiet when it works; the whole build output when it does not.
-    if ! dotnet build "$project" -c Release --nologo >"$RUN_DIR/build.log" 2>&1; then
-        cat "$RUN_DIR/build.log" >&2
-        log "the build of $project failed"
-        exit 1
-    fi
+# Native AOT binaries (published when missing or out of date: a minute or two each the first time); where that is
+# not possible, scripts/aot.sh says why and hands back the JIT build's dll instead.
+log "preparing the publisher, the subscriber and the monitor (Native AOT)"
+declare -A PROGRAM
+if ! services="$(scripts/aot.sh Publisher Subscriber Monitor)"; then
+    log "the build failed"
+    exit 1
+fi
+while read -r service path; do PROGRAM[$service]="$path"; done <<<"$services"
+for service in Publisher Subscriber Monitor; do
+    [[ "${PROGRAM[$service]}" == *.dll ]] && log "$service runs on the JIT: ${PROGRAM[$service]}"
 done
-
-PUBLISHER_DLL=Publisher/bin/Release/net10.0/PubSubDemo.Publisher.dll
-SUBSCRIBER_DLL=Subscriber/bin/Release/net10.0/PubSubDemo.Subscriber.dll
-MONITOR_DLL=Monitor/bin/Release/net10.0/PubSubDemo.Monitor.dll
+PUBLISHER_DLL="${PROGRAM[Publisher]}"
+SUBSCRIBER_DLL="${PROGRAM[Subscriber]}"
+MONITOR_DLL="${PROGRAM[Monitor]}"
 
 if [[ "$SCENARIO" == shop ]]; then
     # Seed 001's shop, as the compose profile `shop` runs it: two topics, two producers, two consumers. The

@@ -4,7 +4,8 @@
 #   scripts/test.sh                                   all tests
 #   scripts/test.sh --filter "FullyQualifiedName~Queue"   extra arguments go to dotnet test
 #
-# Installs what the tests use when it is missing (redis-server, docker-compose), runs dotnet test with a TRX
+# Installs what the tests use when it is missing (redis-server, docker-compose, chromium, gcc and zlib1g-dev for
+# the Native AOT test), runs dotnet test with a TRX
 # logger, and ends with one line summed over every TRX file: "N passed, N failed[, N skipped]".
 # Exits non-zero when the build fails, a test fails, or no test ran.
 set -euo pipefail
@@ -32,6 +33,9 @@ ensure_packages() {
     command -v docker-compose >/dev/null || missing+=(docker-compose)
     # The monitor's page test opens it in a real headless browser; fonts so the screenshot has text.
     command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
+    # The Native AOT test links the published services with gcc against zlib (Directory.Build.props).
+    { command -v gcc >/dev/null && command -v g++ >/dev/null; } || missing+=(build-essential)
+    [[ -e /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
     ((${#missing[@]} == 0)) && return 0
     log "installing ${missing[*]}"
     as_root apt-get update -qq

@@ -52,7 +52,8 @@ public sealed record SourceStatsFile(
     LatencyFigures Latency,
     IReadOnlyList<PercentilePoint> Distribution,
     IReadOnlyList<TimelinePoint> Timeline,
-    long LatencyWarmupExcluded);
+    long LatencyWarmupExcluded,
+    long SlowDisconnects = 0);
 
 /// <summary>The publisher's figures; the rate counts what was acknowledged after the first batch.</summary>
 public sealed record PublisherStatsFile(

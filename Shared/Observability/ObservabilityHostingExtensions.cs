@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -21,7 +22,10 @@ public static class ObservabilityHostingExtensions
     /// instruments on <paramref name="meterName"/>; it is created when the host starts. <c>--healthcheck live|ready|all</c>
     /// asks a running instance on METRICS_PORT (<see cref="HealthCheckVerb"/>).
     /// </summary>
-    public static IHostApplicationBuilder AddObservability<TSource, TMetrics>(this IHostApplicationBuilder builder, string role, string meterName)
+    public static IHostApplicationBuilder AddObservability<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSource,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TMetrics>(
+        this IHostApplicationBuilder builder, string role, string meterName)
         where TSource : class, IMonitorReportSource
         where TMetrics : class
     {

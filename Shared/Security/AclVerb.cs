@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,7 +42,7 @@ internal sealed class AclVerb(IServiceProvider services) : IServiceVerb
 public static class AccessServiceCollectionExtensions
 {
     /// <summary>Registers one part's rules, and the <c>acl</c> verb that prints them all.</summary>
-    public static IServiceCollection AddServerAccess<T>(this IServiceCollection services)
+    public static IServiceCollection AddServerAccess<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IServiceCollection services)
         where T : class, IServerAccess
     {
         services.AddSingleton<IServerAccess, T>();

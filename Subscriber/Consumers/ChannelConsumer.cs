@@ -61,6 +61,7 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, Subscri
 
         var glob = MessagingSettings.IsGlob(entry);
         LogSubscribed(glob ? "pattern" : "channel", entry);
+        using var dropWatch = new SubscriptionDropWatch(subscriber.Multiplexer, queue, _processor, _time, logger);
 
         // A literal entry's messages all come on that channel; a glob's are counted by the channel each came on.
         var literal = glob ? null : _figures.For(entry);
@@ -78,6 +79,7 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, Subscri
             {
                 services.Heartbeat.Beat(nameof(ChannelConsumer));
                 var message = await queue.ReadAsync(stoppingToken);
+                dropWatch.Delivered();
 
                 // The client buffers without limit; this bounds it. Pub/sub is at-most-once, so shedding
                 // is allowed, but never silent: counted, and logged at most once per summary interval.
@@ -147,39 +149,13 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, Subscri
         ChannelMessageQueue? queue = null;
         try
         {
-            await RedisErrors.RetryAsync(async () => queue = await SubscribeOnceAsync(subscriber, channel), (reason, _) => LogSubscribeRetry(entry, reason), _time, stoppingToken);
+            await RedisErrors.RetryAsync(async () => queue = await Subscriptions.SubscribeOnceAsync(subscriber, channel), (reason, _) => LogSubscribeRetry(entry, reason), _time, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
 
         return queue;
-    }
-
-    /// <summary>
-    /// One attempt. The client keeps a subscription that failed in its own table and makes it on whichever node answers
-    /// first once a connection is up; on a cluster that can be a second node beside the one our retry then reaches, and
-    /// classic PUBLISH, broadcast over the bus, would arrive twice. So a failed attempt is forgotten before the retry.
-    /// </summary>
-    private static async Task<ChannelMessageQueue> SubscribeOnceAsync(ISubscriber subscriber, RedisChannel channel)
-    {
-        try
-        {
-            return await subscriber.SubscribeAsync(channel);
-        }
-        catch (Exception ex) when (RedisErrors.IsTransient(ex))
-        {
-            try
-            {
-                await subscriber.UnsubscribeAsync(channel);
-            }
-            catch (Exception again) when (RedisErrors.IsTransient(again))
-            {
-                // Not connected either: the entry is gone from the client's table all the same.
-            }
-
-            throw;
-        }
     }
 
     [LoggerMessage(3101, LogLevel.Information, "Subscribed to {Kind} '{Channel}'")]

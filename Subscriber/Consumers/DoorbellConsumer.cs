@@ -112,7 +112,7 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
             for (var i = 0; i < _doorbells.Length; i++)
             {
                 var partition = i;
-                await RedisErrors.RetryAsync(() => subscriber.SubscribeAsync(_doorbells[partition], (_, _) => Wake(partition)), OnSubscribeRetry, _time, stoppingToken);
+                await RedisErrors.RetryAsync(() => Subscriptions.SubscribeOnceAsync(subscriber, _doorbells[partition], (_, _) => Wake(partition)), OnSubscribeRetry, _time, stoppingToken);
             }
 
             await PrepareAsync(database, stoppingToken);

@@ -100,9 +100,10 @@ public sealed partial class MessageProcessor(
             telemetry.Watchdog.Exit(source, entered);
         }
 
-        // Measured once, now that the handler has completed: the latency of a handled message.
-        var latency = Latency(message);
-        sink.OnHandled(latency);
+        // Measured once, now that the handler has completed: the latency of a handled message, and when it was handled.
+        var now = time.GetUtcNow();
+        var latency = Latency(message, now);
+        sink.OnHandled(latency, now);
         var traceId = message.Traceparent is null ? null : MessageTracing.TraceId(message, trace);
         telemetry.Flow.OnHandled(source, message, traceId);
         if (settings.LogMessages)
@@ -202,14 +203,21 @@ public sealed partial class MessageProcessor(
         MessageSource.Queue => messaging.Queue,
         _ => messaging.Stream,
     };
+    /// <summary>The server closed the subscription, most likely for its output-buffer limit (SubscriptionDropWatch).</summary>
+    public void DisconnectedWhenSlow(MessageSource source) => telemetry.For(source).OnSlowDisconnect();
+
+    /// <summary>How many deliveries of <paramref name="source"/> arrived so far.</summary>
+    public long Received(MessageSource source) => telemetry.For(source).Received;
 
     /// <summary>
     /// End-to-end latency: now minus the publisher's timestamp, or minus the due time for a delayed message (so it is how
     /// late it was handled); a clock skew below zero counts as zero.
     /// </summary>
-    public TimeSpan Latency(Message message)
+    public TimeSpan Latency(Message message) => Latency(message, time.GetUtcNow());
+
+    private static TimeSpan Latency(Message message, DateTimeOffset now)
     {
-        var latency = time.GetUtcNow() - message.DueAt;
+        var latency = now - message.DueAt;
         return latency < TimeSpan.Zero ? TimeSpan.Zero : latency;
     }
 

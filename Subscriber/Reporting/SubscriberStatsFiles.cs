@@ -22,7 +22,7 @@ internal static class SubscriberStatsFiles
             first, track.Last?.At, first is { } from && track.Last is { } last ? (last.At - from).TotalSeconds : 0, track.PerSecond,
             Latency(histogram), Distribution(histogram),
             [.. track.Timeline.Select(p => new TimelinePoint(first is { } start ? (p.At - start).TotalSeconds : 0, p.Handled))],
-            track.LatencyAtWarmupEnd?.TotalCount ?? 0);
+            track.LatencyAtWarmupEnd?.TotalCount ?? 0, source.SlowDisconnects);
     }
 
     /// <summary>What <paramref name="total"/> recorded after <paramref name="before"/> was copied from it.</summary>

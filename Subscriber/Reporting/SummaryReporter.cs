@@ -90,7 +90,8 @@ internal sealed partial class SummaryReporter(
     {
         var extra = source.Source switch
         {
-            MessageSource.Channel => $"; gaps {source.Sequences.Missing}, duplicates {source.Sequences.Duplicates}, reorders {source.Sequences.Reorders}, dropped {source.Dropped}{(source.Delayed > 0 ? $", delayed {source.Delayed}" : "")}",
+            MessageSource.Channel => $"; gaps {source.Sequences.Missing}, duplicates {source.Sequences.Duplicates}, reorders {source.Sequences.Reorders}, dropped {source.Dropped}{(source.Delayed > 0 ? $", delayed {source.Delayed}" : "")}"
+                + (source.SlowDisconnects > 0 ? $", disconnected by the server for a full output buffer {source.SlowDisconnects}" : ""),
             _ => $"; failed {source.Failed}, dead-lettered {source.DeadLettered}, backlog {(source.Backlog < 0 ? "?" : source.Backlog.ToString())}{(source.Lost > 0 ? $", lost {source.Lost}" : "")}{DueSummary.Of(source)}",
         };
         if (source.Duplicate > 0)

@@ -25,6 +25,9 @@ public sealed class SourceTelemetry
     private long _filtered;
     private long _retried;
     private long _delayed;
+    private long _slowDisconnects;
+    private long _firstHandledTicks;
+    private long _lastHandledTicks;
 
     internal SourceTelemetry(MessageSource source, ServerFigures server, Histogram<double> latencyInstrument, LatencyHistogram latency)
     {
@@ -57,6 +60,8 @@ public sealed class SourceTelemetry
 
     /// <summary>Stream entries that vanished on the server (trimmed or deleted) before they could be handled.</summary>
     public long Lost => Interlocked.Read(ref _lost);
+    /// <summary>Times the server closed the subscription while messages were arriving (likely its output-buffer limit).</summary>
+    public long SlowDisconnects => Interlocked.Read(ref _slowDisconnects);
 
     /// <summary>DEDUPE: deliveries whose id was already handled, acknowledged without applying anything again.</summary>
     public long Duplicate => Interlocked.Read(ref _duplicate);
@@ -71,6 +76,12 @@ public sealed class SourceTelemetry
 
     /// <summary>End-to-end latency of the handled messages, taken when the handler completed.</summary>
     public LatencyHistogram Latency { get; }
+
+    /// <summary>When the first message was handled (the clock read the latency took), or null before that.</summary>
+    public DateTimeOffset? FirstHandledAt => At(Interlocked.Read(ref _firstHandledTicks));
+
+    /// <summary>When the latest message was handled, or null before the first.</summary>
+    public DateTimeOffset? LastHandledAt => At(Interlocked.Read(ref _lastHandledTicks));
 
     /// <summary>Gaps, duplicates and reorders per sender; followed on the channel only, where loss is possible.</summary>
     public SequenceTracker Sequences { get; } = new();
@@ -95,9 +106,12 @@ public sealed class SourceTelemetry
 
     internal void OnReceived() => Interlocked.Increment(ref _received);
 
-    /// <summary>The handler completed <paramref name="latency"/> after the publisher stamped the message.</summary>
-    internal void OnHandled(TimeSpan latency)
+    /// <summary>The handler completed <paramref name="latency"/> after the publisher stamped the message, at <paramref name="at"/>.</summary>
+    internal void OnHandled(TimeSpan latency, DateTimeOffset at)
     {
+        // The moment is written before the count, so a reader that sees the count sees a moment at least as late.
+        Interlocked.CompareExchange(ref _firstHandledTicks, at.UtcTicks, 0);
+        Volatile.Write(ref _lastHandledTicks, at.UtcTicks);
         Interlocked.Increment(ref _handled);
         Latency.Record(latency);
         _latencyInstrument.Record(latency.TotalSeconds, _tag);
@@ -122,4 +136,7 @@ public sealed class SourceTelemetry
 
     /// <summary>A sum of two server figures: unknown (-1) when the first is; a due set not read yet counts as empty.</summary>
     private static long Plus(long waiting, long due) => waiting < 0 ? -1 : waiting + Math.Max(due, 0);
+    internal void OnSlowDisconnect() => Interlocked.Increment(ref _slowDisconnects);
+
+    private static DateTimeOffset? At(long utcTicks) => utcTicks == 0 ? null : new DateTimeOffset(utcTicks, TimeSpan.Zero);
 }

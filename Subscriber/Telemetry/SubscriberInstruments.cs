@@ -40,6 +40,7 @@ internal static class SubscriberInstruments
         meter.CreateObservableCounter("pubsubdemo.messages.dropped", () => PerSource(s => s.Dropped), "{message}", "Channel messages shed because the in-process buffer was full");
         meter.CreateObservableCounter("pubsubdemo.messages.filtered", () => PerSource(s => s.Filtered), "{message}", "Messages FILTER kept from the handler (acknowledged, not dead-lettered)");
         ChannelInstruments.Create(meter, telemetry.Channels);
+        meter.CreateObservableCounter("pubsubdemo.pubsub.slow_disconnects", () => telemetry.Channel.SlowDisconnects, "{disconnect}", "Times the server closed the subscription while messages were arriving: likely client-output-buffer-limit pubsub");
 
         var channel = telemetry.Channel.Sequences;
         meter.CreateObservableUpDownCounter("pubsubdemo.pubsub.gaps", () => channel.Missing, "{message}", "Channel messages never seen, from gaps in the senders' sequence numbers");

@@ -32,6 +32,12 @@ internal sealed record BenchOptions
 
     public double PickupRate => 20;
 
+    /// <summary>How long the idle services' CPU is measured (the target is per 30 s).</summary>
+    public TimeSpan IdleDuration => Quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(30);
+
+    /// <summary>Pipelined PUBLISH requests in a redis-benchmark burst into our subscribers.</summary>
+    public int BurstRequests => Quick ? 50_000 : 500_000;
+
     /// <summary>Idle time between "subscribers ready" and the publisher's start, when their resting memory is read.</summary>
     public TimeSpan Rest => Quick ? TimeSpan.FromSeconds(0.2) : TimeSpan.FromSeconds(1);
 

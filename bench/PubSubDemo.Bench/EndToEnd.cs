@@ -16,9 +16,9 @@ internal sealed record RunSpec(string Key, string Title, string Pattern, int Sub
 /// </summary>
 internal sealed class EndToEnd(IBenchTarget server, BenchOptions options, string runFolder, Action<string> log)
 {
-    private string PublisherDll => Path.Combine(options.Root, "Publisher", "bin", "Release", "net10.0", "PubSubDemo.Publisher.dll");
+    private string PublisherDll => ServicePrograms.Publisher(options);
 
-    private string SubscriberDll => Path.Combine(options.Root, "Subscriber", "bin", "Release", "net10.0", "PubSubDemo.Subscriber.dll");
+    private string SubscriberDll => ServicePrograms.Subscriber(options);
 
     /// <summary>One real message as the publisher writes it, so redis-benchmark sends the same number of bytes.</summary>
     public async Task<byte[]> SamplePayloadAsync()

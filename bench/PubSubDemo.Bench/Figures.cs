@@ -55,7 +55,9 @@ internal sealed record BenchResults(
     IReadOnlyList<RunFigures> Runs,
     IReadOnlyList<TargetCheck> Targets,
     string Cluster,
-    IReadOnlyList<RunFigures> ClusterRuns);
+    IReadOnlyList<RunFigures> ClusterRuns,
+    IdleFigures? Idle = null,
+    IReadOnlyList<BurstFigures>? Bursts = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(BenchResults))]

@@ -3,6 +3,9 @@ namespace PubSubDemo.Bench;
 /// <summary>The end-to-end runs, in the order they run.</summary>
 internal static class Plan
 {
+    /// <summary>The fixed rates of the latency runs (msg/s): the demo's own pace up to a busy service.</summary>
+    public static readonly int[] LatencyRates = [2, 100, 1_000, 10_000];
+
     public static IEnumerable<RunSpec> Runs(BenchOptions options)
     {
         var peak = options.PeakDuration;
@@ -12,13 +15,15 @@ internal static class Plan
         yield return new("queue-3", "queue, 3 consumers", "queue", 3, 0, peak);
         yield return new("stream-1", "stream, 1 consumer", "stream", 1, 0, peak);
         yield return new("stream-3", "stream, 3 consumers", "stream", 3, 0, peak);
-        // A quick run is a smoke test of every path; the 10,000 msg/s latency runs are for the full run.
-        foreach (var rate in options.Quick ? [1_000] : new[] { 1_000, 10_000 })
+        // A quick run is a smoke test of every path; the full run covers the demo's own low rates up to 10,000 msg/s.
+        foreach (var rate in options.Quick ? [1_000] : LatencyRates)
         {
             yield return new($"pubsub-at-{rate}", $"pub/sub at {rate:N0} msg/s", "pubsub", 1, rate, options.LatencyDuration);
             yield return new($"queue-at-{rate}", $"queue at {rate:N0} msg/s", "queue", 1, rate, options.LatencyDuration);
         }
 
+        // CPU per message at a moderate rate is a target for every pattern.
+        yield return new("stream-at-1000", "stream at 1,000 msg/s", "stream", 1, 1_000, options.LatencyDuration);
         yield return new("queue-pickup", $"queue idle pickup ({options.PickupRate:0} msg/s)", "queue", 1, options.PickupRate, options.PickupDuration);
     }
 }
@@ -48,7 +53,7 @@ internal static class ClusterPlan
 /// <summary>A one-line description of the machine, so a result file says where it was measured.</summary>
 internal static class Machine
 {
-    public static string Describe()
+    public static string Describe(BenchOptions options)
     {
         var model = "";
         try
@@ -60,6 +65,6 @@ internal static class Machine
         }
 
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
-        return $"{Environment.ProcessorCount} cores ({model}), {memory:0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average {Proc.LoadAverage():0.0} at start";
+        return $"{Environment.ProcessorCount} cores ({model}), {memory:0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average {Proc.LoadAverage():0.0} at start, {ServicePrograms.Kind(options)}";
     }
 }

@@ -25,7 +25,7 @@ var runFolder = Directory.CreateTempSubdirectory("pubsubdemo-bench.").FullName;
 Directory.CreateDirectory(options.ResultsFolder);
 void Log(string line) => Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {line}");
 
-Log($"{(options.Quick ? "Quick" : "Full")} benchmark on {Machine.Describe()}; logs in {runFolder}");
+Log($"{(options.Quick ? "Quick" : "Full")} benchmark on {Machine.Describe(options)}; logs in {runFolder}");
 await using var server = await RedisServer.StartAsync(Path.Combine(runFolder, "redis-server.log"));
 Log($"redis-server {server.Version} on {server.Address}");
 
@@ -44,7 +44,11 @@ foreach (var spec in Plan.Runs(options))
     runs.Add(await endToEnd.RunAsync(spec));
 }
 
-Log("3) The same services on a local Redis Cluster of 3 primaries");
+Log("3) Idle services, start-up, and bursts into our subscribers");
+var idle = await new Idle(server, options, runFolder, Log).RunAsync();
+var bursts = await new Burst(server, new RedisBenchmark(server, options, Log), options, runFolder, Path.Combine(runFolder, "redis-server.log"), Log).RunAllAsync(payloadText);
+
+Log("4) The same services on a local Redis Cluster of 3 primaries");
 var clusterRuns = new List<RunFigures>();
 string clusterShape;
 await using (var cluster = await RedisClusterNodes.StartAsync(Path.Combine(runFolder, "cluster"), 3))
@@ -58,8 +62,9 @@ await using (var cluster = await RedisClusterNodes.StartAsync(Path.Combine(runFo
     }
 }
 
-var results = new BenchResults(started, Math.Round(clock.Elapsed.TotalMinutes, 2), options.Quick ? "quick" : "full", Machine.Describe(),
-    $"Redis {server.Version}", payload.Length, payloadText, serverFigures, runs, Targets.Check(serverFigures, runs), clusterShape, clusterRuns);
+var results = new BenchResults(started, Math.Round(clock.Elapsed.TotalMinutes, 2), options.Quick ? "quick" : "full", Machine.Describe(options),
+    $"Redis {server.Version}", payload.Length, payloadText, serverFigures, runs, Targets.Check(serverFigures, runs, idle, bursts), clusterShape, clusterRuns,
+    idle, bursts);
 var report = Report.Markdown(results);
 var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(results, BenchJsonContext.Default.BenchResults);
 
@@ -71,7 +76,7 @@ foreach (var name in new[] { "latest", results.Mode })
     LatencyPlot.Draw(results, Path.Combine(options.ResultsFolder, name == "latest" ? "latency.png" : $"latency-{name}.png"));
 }
 
-Log("4) Results");
+Log("5) Results");
 Console.WriteLine();
 Console.WriteLine(report);
 Log($"Wrote bench/results/latest.md, latest.json and latency.png (and {results.Mode}.*) in {clock.Elapsed.TotalMinutes:0.0} minutes");

@@ -70,7 +70,7 @@ internal sealed partial class RedisBenchmark(RedisServer server, BenchOptions op
         }
     }
 
-    private async Task<ServerFigure> RunAsync(string key, string[] command, int clients, int pipeline, int requests, int subscribers = 0)
+    public async Task<ServerFigure> RunAsync(string key, string[] command, int clients, int pipeline, int requests, int subscribers = 0)
     {
         var start = new ProcessStartInfo("redis-benchmark") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]

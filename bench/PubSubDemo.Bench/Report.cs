@@ -103,11 +103,47 @@ internal static class Report
                 $"| {run.Title} | {Megabytes(subscribers.Max(p => p.RestRssBytes))} | {Megabytes(subscribers.Max(p => p.PeakRssBytes))} | {Megabytes(subscribers.Max(p => p.PeakManagedHeapBytes))} | {subscribers.Max(p => p.AllocatedBytesPerMessage):N0} | {Megabytes(publisher?.PeakRssBytes ?? 0)} | {publisher?.AllocatedBytesPerMessage ?? 0:N0} |");
         }
 
+        Extras(md, results);
         md.AppendLine();
         md.AppendLine("Load average before each run, as a noise check (the machine has " + Environment.ProcessorCount + " cores): " +
             string.Join(", ", results.Runs.Concat(results.ClusterRuns).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.LoadBefore:0.0}"))) + ".");
         ClusterReport.Append(md, results);
         return md.ToString();
+    }
+
+    /// <summary>The idle services, the start-up time and the bursts into our subscribers.</summary>
+    private static void Extras(StringBuilder md, BenchResults results)
+    {
+        if (results.Idle is { } idle)
+        {
+            md.AppendLine();
+            md.AppendLine("## Idle and start-up");
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Over {idle.Seconds:0} s with nothing to do (a subscriber on every source, a publisher that waits an hour for its next message): subscriber {idle.SubscriberCpuPercent:0.00}% of a core, publisher {idle.PublisherCpuPercent:0.00}%; the idle subscriber holds {Megabytes(idle.SubscriberRssBytes)} MB. ");
+            md.AppendLine(CultureInfo.InvariantCulture, $"Process start to subscribed (the server counts the subscription): {string.Join(", ", idle.StartToSubscribedMs.Select(s => $"{s:0} ms"))}. Load average {idle.LoadBefore:0.0}.");
+        }
+
+        if (results.Bursts is { Count: > 0 } bursts)
+        {
+            md.AppendLine();
+            md.AppendLine("## Bursts into our subscribers");
+            md.AppendLine();
+            md.AppendLine("redis-benchmark sends pipelined PUBLISH (50 connections, pipeline 16) of a real message as fast as the server takes it; our subscribers read, shed what their buffer (CHANNEL_BUFFER) cannot hold, and count it. The server closes a subscriber whose output buffer passes `client-output-buffer-limit pubsub`; its log says so, and so should the subscriber. Beside it, our own publisher's peak runs.");
+            md.AppendLine();
+            md.AppendLine("| Burst | sent | PUBLISH/s | received by each | shed by each | closed by the server | said by the subscribers |");
+            md.AppendLine("|---|---:|---:|---|---|---:|---:|");
+            foreach (var burst in bursts)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {Cell(burst.Title)} | {burst.Sent:N0} | {burst.SentPerSecond:N0} | {string.Join(", ", burst.Received.Select(r => ((double)r / Math.Max(1, burst.Sent)).ToString("P0", CultureInfo.InvariantCulture)))} | {string.Join(", ", burst.Dropped.Select(d => d.ToString("N0", CultureInfo.InvariantCulture)))} | {burst.ServerDisconnects} | {burst.SubscriberDisconnects} |");
+            }
+
+            foreach (var run in results.Runs.Where(r => r.Problem is null && r.Pattern == "pubsub" && r.Rate == 0))
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| our publisher, {run.Title} ({run.Seconds:0} s at full speed) | {run.Published:N0} | {run.PublishedPerSecond:N0} | {(double)run.Handled / Math.Max(1, run.Published * run.Subscribers):P0} on average | {run.Dropped:N0} in all | | |");
+            }
+        }
     }
 
     public static string Megabytes(long bytes) => (bytes / (1024.0 * 1024)).ToString("0", CultureInfo.InvariantCulture);

@@ -5,7 +5,7 @@ using PubSubDemo.Shared.Configuration;
 namespace PubSubDemo.Bench;
 
 /// <summary>
-/// A publisher or subscriber started from its Release build, as a user would run it: its own process, settings in
+/// A publisher or subscriber started from its Native AOT binary or its Release build's dll, as a user would run it: its own process, settings in
 /// environment variables, logs in a file (not a pipe the benchmark would have to drain), stopped with SIGTERM.
 /// </summary>
 internal sealed class ServiceProcess : IAsyncDisposable
@@ -44,7 +44,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
         var logFile = Path.Combine(folder, $"{role}.log");
         var statsFile = Path.Combine(folder, $"{role}.json");
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        foreach (var argument in new[] { "-c", "exec dotnet \"$1\" > \"$2\" 2>&1", "sh", dll, logFile })
+        var command = ServicePrograms.IsDll(dll) ? "exec dotnet \"$1\" > \"$2\" 2>&1" : "exec \"$1\" > \"$2\" 2>&1";
+        foreach (var argument in new[] { "-c", command, "sh", dll, logFile })
         {
             start.ArgumentList.Add(argument);
         }

@@ -33,16 +33,23 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static ServiceProcess Start(string service, IDictionary<string, string?> environment)
+    public static ServiceProcess Start(string service, IDictionary<string, string?> environment) =>
+        StartExecutable("dotnet", environment, FindServiceDll(service));
+
+    /// <summary>A program with <paramref name="arguments"/>, e.g. a Native AOT service binary, under the same rules as <see cref="Start"/>.</summary>
+    public static ServiceProcess StartExecutable(string executable, IDictionary<string, string?> environment, params string[] arguments)
     {
-        var dll = FindServiceDll(service);
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         // Only what the test gives: a setting left in the runner's environment must not change the outcome.
         foreach (var name in ServiceSettingNames)
         {
@@ -54,7 +61,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{service} did not start");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");
         var result = new ServiceProcess(process);
         process.OutputDataReceived += (_, e) =>
         {

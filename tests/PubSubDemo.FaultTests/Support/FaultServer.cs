@@ -75,7 +75,7 @@ internal sealed partial class FaultServer : IAsyncDisposable
     private int _frozenPid;
 
     [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Signal(int pid, int signal);
+    internal static partial int Signal(int pid, int signal);
 
     /// <summary>Starts the server again on the same port (from its append-only file when persistent) and waits until this client is back.</summary>
     public async Task StartAgainAsync()

@@ -1,0 +1,51 @@
+using PubSubDemo.Shared.Connection;
+using StackExchange.Redis;
+
+namespace PubSubDemo.Subscriber.Consumers;
+
+/// <summary>
+/// One subscribe attempt, for the channel and the doorbells alike. The client keeps a subscription that failed in its
+/// own table and makes it on whichever node answers first once a connection is up; on a cluster that can be a second
+/// node beside the one our retry then reaches, and classic PUBLISH, broadcast over the bus, would arrive twice (the
+/// server would count two subscriptions for one consumer). So a failed attempt is forgotten before the retry.
+/// </summary>
+internal static class Subscriptions
+{
+    public static async Task<ChannelMessageQueue> SubscribeOnceAsync(ISubscriber subscriber, RedisChannel channel)
+    {
+        try
+        {
+            return await subscriber.SubscribeAsync(channel);
+        }
+        catch (Exception ex) when (RedisErrors.IsTransient(ex))
+        {
+            await ForgetAsync(subscriber, channel);
+            throw;
+        }
+    }
+
+    public static async Task SubscribeOnceAsync(ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler)
+    {
+        try
+        {
+            await subscriber.SubscribeAsync(channel, handler);
+        }
+        catch (Exception ex) when (RedisErrors.IsTransient(ex))
+        {
+            await ForgetAsync(subscriber, channel);
+            throw;
+        }
+    }
+
+    private static async Task ForgetAsync(ISubscriber subscriber, RedisChannel channel)
+    {
+        try
+        {
+            await subscriber.UnsubscribeAsync(channel);
+        }
+        catch (Exception again) when (RedisErrors.IsTransient(again))
+        {
+            // Not connected either: the entry is gone from the client's table all the same.
+        }
+    }
+}
