@@ -7,12 +7,15 @@ namespace PubSubDemo.Subscriber.Consumers;
 /// One subscribe attempt, for the channel and the doorbells alike. The client keeps a subscription that failed in its
 /// own table and makes it on whichever node answers first once a connection is up; on a cluster that can be a second
 /// node beside the one our retry then reaches, and classic PUBLISH, broadcast over the bus, would arrive twice (the
-/// server would count two subscriptions for one consumer). So a failed attempt is forgotten before the retry.
+/// server would count two subscriptions for one consumer). So no attempt is made while the node that would take the
+/// subscription has no subscription connection yet (just after start, before the client has reached every node), and a
+/// failed attempt is forgotten before the retry.
 /// </summary>
 internal static class Subscriptions
 {
     public static async Task<ChannelMessageQueue> SubscribeOnceAsync(ISubscriber subscriber, RedisChannel channel)
     {
+        EnsureConnected(subscriber, channel);
         try
         {
             return await subscriber.SubscribeAsync(channel);
@@ -26,6 +29,7 @@ internal static class Subscriptions
 
     public static async Task SubscribeOnceAsync(ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler)
     {
+        EnsureConnected(subscriber, channel);
         try
         {
             await subscriber.SubscribeAsync(channel, handler);
@@ -34,6 +38,15 @@ internal static class Subscriptions
         {
             await ForgetAsync(subscriber, channel);
             throw;
+        }
+    }
+
+    /// <summary>Throws the client's own transient error (so the caller's retry logs it and waits) when the node is not reachable yet.</summary>
+    private static void EnsureConnected(ISubscriber subscriber, RedisChannel channel)
+    {
+        if (!subscriber.IsConnected(channel))
+        {
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, $"the server that takes '{channel}' has no subscription connection yet");
         }
     }
 
