@@ -1,3 +1,4 @@
+using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Shared.Connection;
 using StackExchange.Redis;
 
@@ -41,13 +42,36 @@ internal static class Subscriptions
         }
     }
 
-    /// <summary>Throws the client's own transient error (so the caller's retry logs it and waits) when the node is not reachable yet.</summary>
+    /// <summary>
+    /// Throws the client's own transient error (so the caller's retry logs it and waits) while the attempt would land on
+    /// the wrong node: the one that takes the subscription has no subscription connection yet, or, on a cluster, the
+    /// client does not yet route the channel to the primary that owns its slot (it would subscribe on the first node it
+    /// reached, and again on the owner once it learns the slots, without leaving the first).
+    /// </summary>
     private static void EnsureConnected(ISubscriber subscriber, RedisChannel channel)
     {
         if (!subscriber.IsConnected(channel))
         {
             throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, $"the server that takes '{channel}' has no subscription connection yet");
         }
+
+        if (channel.IsPattern || ClusterOwner(subscriber.Multiplexer, channel) is not { } owner)
+        {
+            return;
+        }
+
+        var routed = subscriber.IdentifyEndpoint(channel);
+        if (routed is null || RedisAddress.Format(routed) != owner)
+        {
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, $"the client does not route '{channel}' to {owner}, the primary that owns its slot, yet");
+        }
+    }
+
+    /// <summary>On a cluster, the address of the primary that owns <paramref name="channel"/>'s slot as the nodes last told the client; else null.</summary>
+    private static string? ClusterOwner(IConnectionMultiplexer multiplexer, RedisChannel channel)
+    {
+        var configuration = multiplexer.GetServers().FirstOrDefault(s => s.IsConnected && s.ServerType == ServerType.Cluster)?.ClusterConfiguration;
+        return configuration?.GetBySlot(multiplexer.HashSlot(channel.ToString()))?.EndPoint is { } endpoint ? RedisAddress.Format(endpoint) : null;
     }
 
     private static async Task ForgetAsync(ISubscriber subscriber, RedisChannel channel)
