@@ -130,9 +130,26 @@ public sealed partial class RedisConnection(
         cancellationToken.ThrowIfCancellationRequested();
 
         ServerDescription = await DescribeServerAsync(multiplexer);
+        await SubscriptionConnectedAsync(multiplexer, cancellationToken);
         LogConnected(Endpoint, ServerDescription);
         await ShardedPubSub.EnsureAvailableAsync(multiplexer, messaging, $"{ServerDescription} at {Endpoint}", _logger);
         return multiplexer;
+    }
+
+    /// <summary>
+    /// The client opens the subscription connection beside the interactive one, and with no configuration channel to
+    /// subscribe (<see cref="ConnectionAccess"/>) its connect no longer waits for it: a SUBSCRIBE sent a few
+    /// milliseconds early fails at once (commands fail fast here), and the consumer's retry then waits 250 ms, most of
+    /// a subscriber's start. So the first connect waits for that connection too, briefly: a server that refuses it
+    /// is the consumers' to report, with their own retries.
+    /// </summary>
+    private async Task SubscriptionConnectedAsync(ConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
+    {
+        var subscriber = multiplexer.GetSubscriber();
+        for (var wait = 0; wait < 250 && !subscriber.IsConnected(); wait++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(2), time, cancellationToken);
+        }
     }
 
     /// <summary>Names the server product from INFO .</summary>
