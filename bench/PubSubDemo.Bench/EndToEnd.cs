@@ -283,7 +283,10 @@ internal sealed class EndToEnd(IBenchTarget server, BenchOptions options, string
     private Dictionary<string, string> Environment(RunSpec spec, string names) =>
         Environment(spec.Pattern, names).With((EnvNames.PubSubMode, spec.PubSubMode));
 
-    private Dictionary<string, string> Environment(string pattern, string names)
+    private Dictionary<string, string> Environment(string pattern, string names) => ServiceEnvironment(server, options, pattern, names);
+
+    /// <summary>What every benchmark process is given: the server, its own channel, queue and stream, quiet logs.</summary>
+    internal static Dictionary<string, string> ServiceEnvironment(IBenchTarget server, BenchOptions options, string pattern, string names)
     {
         var environment = new Dictionary<string, string>
         {

@@ -69,19 +69,7 @@ internal sealed class Idle(RedisServer server, BenchOptions options, string runF
         return Math.Round(clock.Elapsed.TotalMilliseconds, 1);
     }
 
-    private Dictionary<string, string> Environment(string names, string pattern)
-    {
-        var environment = new Dictionary<string, string>
-        {
-            [EnvNames.RedisAddr] = server.Address,
-            [EnvNames.Pattern] = pattern,
-            [EnvNames.Channel] = $"{names}:channel",
-            [EnvNames.Queue] = $"{names}:queue",
-            [EnvNames.Stream] = $"{names}:stream",
-            [EnvNames.Group] = "bench",
-        };
-        return environment;
-    }
+    private Dictionary<string, string> Environment(string names, string pattern) => EndToEnd.ServiceEnvironment(server, options, pattern, names);
 
     private string Folder(string name)
     {
