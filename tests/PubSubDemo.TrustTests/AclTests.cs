@@ -1,3 +1,4 @@
+using System.Globalization;
 using PubSubDemo.Shared.Contract;
 using StackExchange.Redis;
 using Xunit.Abstractions;
@@ -41,7 +42,11 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
         await monitor.WaitForOutputAsync("Monitor at http://");
         await subscriber.StopAsync();
         await Wait.UntilAsync(() => monitor.Printed("Connected to"), "the monitor connects as its user");
-        await Task.Delay(TimeSpan.FromSeconds(1.5)); // one collection round of the monitor (it reads once a second)
+
+        // The monitor has run one whole collection round as its user once it serves a snapshot.
+        var port = int.Parse(monitor.Output.First(l => l.Contains("Monitor at http://", StringComparison.Ordinal)).Split(':')[^1], CultureInfo.InvariantCulture);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{port}") };
+        await Wait.UntilAsync(async () => (await http.GetAsync("/api/snapshot")).IsSuccessStatusCode, "the monitor to finish a collection round as its user");
 
         var refusals = (await server.RefusalsAsync()).Where(entry => entry.Contains(users.Suffix, StringComparison.Ordinal)).ToList();
         refusals.ForEach(output.WriteLine);
