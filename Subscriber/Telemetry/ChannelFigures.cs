@@ -65,9 +65,11 @@ public sealed class ChannelCounts(string name)
             case Disposition.Malformed:
                 Interlocked.Increment(ref _malformed);
                 break;
-            default:
+            case Disposition.Failed:
                 Interlocked.Increment(ref _failed);
                 break;
+
+            // A DEDUPE duplicate was neither handled again nor a failure: it counts as received only.
         }
     }
 
