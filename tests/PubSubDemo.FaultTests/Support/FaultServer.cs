@@ -112,6 +112,34 @@ internal sealed partial class FaultServer : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// Every key in <paramref name="name"/>'s slot tag, with its type, size and (for lists and sorted sets) the ids in
+    /// it, one line each: what a test prints when a wait runs out, so a failure shows where the messages are.
+    /// </summary>
+    public async Task<string> DescribeKeysAsync(string name)
+    {
+        var lines = new List<string>();
+        await foreach (var key in Client.GetServer(Address).KeysAsync(pattern: $"*{name}*"))
+        {
+            var type = await Database.KeyTypeAsync(key);
+            var what = type switch
+            {
+                RedisType.List => $"[{string.Join(", ", await ListIdsAsync(key))}]",
+                RedisType.SortedSet => $"[{string.Join(", ", (await Database.SortedSetRangeByRankWithScoresAsync(key)).Select(e => $"{IdOf(QueuePayload(e.Element))}@{e.Score}"))}]",
+                RedisType.Set => $"[{string.Join(", ", await Database.SetMembersAsync(key))}]",
+                RedisType.String => $"'{await Database.StringGetAsync(key)}' ttl {await Database.KeyTimeToLiveAsync(key)}",
+                RedisType.Stream => $"{await Database.StreamLengthAsync(key)} entries",
+                _ => "",
+            };
+            lines.Add($"{key} ({type}): {what}");
+        }
+
+        return string.Join('\n', lines.Order(StringComparer.Ordinal));
+
+        // A queue's due member is "attempts:nonce|payload"; a stream's is an entry id.
+        static RedisValue QueuePayload(RedisValue member) => member.ToString() is var text && text.IndexOf('|') is >= 0 and var bar ? text[(bar + 1)..] : member;
+    }
+
     public async Task<List<DeadLetter>> DeadLettersAsync(string queueOrStream) =>
         (await Database.ListRangeAsync(KeyNames.DeadLetters(queueOrStream)))
             .Select(v => MessageReader.ReadDeadLetter((byte[])v!) ?? throw new InvalidOperationException($"unreadable dead letter: {v}"))

@@ -3,8 +3,11 @@ using Xunit.Abstractions;
 namespace PubSubDemo.FaultTests.Support;
 
 /// <summary>The service processes one test started: killed when the test ends, pass or fail, and the end of each one's output written to the test output.</summary>
-internal sealed class ProcessSet(ITestOutputHelper output, int tailLines = 40) : IAsyncDisposable
+internal sealed class ProcessSet(ITestOutputHelper output, int? tailLines = null) : IAsyncDisposable
 {
+    /// <summary>FAULT_LOG_TAIL widens the tail when a failure needs the whole story (0: every line).</summary>
+    private readonly int _tail = tailLines ?? (int.TryParse(Environment.GetEnvironmentVariable("FAULT_LOG_TAIL"), out var n) ? (n <= 0 ? int.MaxValue : n) : 40);
+
     private readonly List<(string Name, ServiceProcess Process)> _processes = [];
 
     public ServiceProcess Add(string name, ServiceProcess process)
@@ -29,8 +32,8 @@ internal sealed class ProcessSet(ITestOutputHelper output, int tailLines = 40) :
         foreach (var (name, process) in _processes)
         {
             await process.DisposeAsync();
-            output.WriteLine($"--- last {tailLines} lines of {name}");
-            output.WriteLine(ServiceOutput.Tail(process.Output, tailLines));
+            output.WriteLine(_tail == int.MaxValue ? $"--- every line of {name}" : $"--- last {_tail} lines of {name}");
+            output.WriteLine(ServiceOutput.Tail(process.Output, _tail));
         }
     }
 }
