@@ -30,6 +30,13 @@ public static class RedisErrors
     /// Runs <paramref name="action"/> until it succeeds, logging each transient failure through <paramref name="onRetry"/>;
     /// the pauses are <see cref="ServerRetry"/>'s, from <see cref="ServerRetry.DefaultFloor"/> to <see cref="ServerRetry.DefaultCeiling"/>.
     /// </summary>
+    /// <remarks>
+    /// The consumers call this once per round, so the policy (two Polly pipelines) is built once per clock and reused:
+    /// building it per call cost more CPU than a quiet round's own work.
+    /// </remarks>
     public static Task RetryAsync(Func<Task> action, Action<string, TimeSpan> onRetry, TimeProvider time, CancellationToken cancellationToken) =>
-        new ServerRetry(ServerRetry.DefaultFloor, ServerRetry.DefaultCeiling, time).RunAsync(_ => new ValueTask(action()), onRetry, cancellationToken);
+        Policies.GetValue(time, static time => new ServerRetry(ServerRetry.DefaultFloor, ServerRetry.DefaultCeiling, time))
+            .RunAsync(_ => new ValueTask(action()), onRetry, cancellationToken);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TimeProvider, ServerRetry> Policies = new();
 }

@@ -83,7 +83,10 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
     /// <summary>Finishes what was delivered to this consumer from <paramref name="partition"/> and never settled.</summary>
     protected abstract Task RecoverAsync(IDatabase database, int partition, CancellationToken stoppingToken);
 
-    /// <summary>Takes one batch from <paramref name="partition"/>, handles and settles it; false when there was nothing to take.</summary>
+    /// <summary>
+    /// Takes one batch from <paramref name="partition"/>, handles and settles it; true when the batch was full (the
+    /// partition may hold more), false when it was short or empty (the partition is drained until it rings again).
+    /// </summary>
     protected abstract Task<bool> TakeAsync(IDatabase database, int partition, CancellationToken stoppingToken);
 
     /// <summary>After the doorbell is unsubscribed (or could not be): give back what this consumer holds, say it stopped.</summary>
@@ -175,7 +178,8 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
                 var partition = (start + i) % _due.Length;
                 if (Interlocked.Exchange(ref _due[partition], 0) == 1 && await TakeAsync(database, partition, stoppingToken))
                 {
-                    // It may hold more: looked at again next round, after the others had their turn.
+                    // A full batch: it may hold more, looked at again next round, after the others had their turn. A
+                    // short one drained it, which saves a round trip that would find nothing at moderate rates.
                     took = true;
                     Volatile.Write(ref _due[partition], 1);
                 }

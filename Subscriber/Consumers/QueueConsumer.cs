@@ -68,7 +68,9 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
         }
 
         await HandleAsync(database, partition, items, stoppingToken);
-        return true;
+
+        // Fewer than asked for: the queue had no more, so only a doorbell (or IDLE_POLL, or a due item) needs another take.
+        return items.Length >= count;
     }
 
     /// <summary>

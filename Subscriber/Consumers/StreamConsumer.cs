@@ -72,25 +72,27 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             _nextClaim[partition] = Time.GetTimestamp() + (long)(Settings.ClaimIdle.TotalSeconds / 2 * Time.TimestampFrequency);
         }
 
-        var took = false;
+        // What is still due after this claim is the due schedule's to find (it makes the next round look again).
         if (Due.ShouldLook(partition, Due.Now))
         {
             var (due, deliveries) = await _retries.ClaimDueAsync(database, partition, Due);
             if (due.Length > 0)
             {
                 await HandleAsync(database, partition, due, stoppingToken, deliveries);
-                took = true;
             }
         }
 
-        var entries = await database.StreamReadGroupAsync(_streams[partition], Messaging.Group, Consumer, ">", await Rate.TakeAsync(Settings.BatchSize, stoppingToken));
+        var wanted = await Rate.TakeAsync(Settings.BatchSize, stoppingToken);
+        var entries = await database.StreamReadGroupAsync(_streams[partition], Messaging.Group, Consumer, ">", wanted);
         if (entries.Length == 0)
         {
-            return took;
+            return false;
         }
 
         await HandleAsync(database, partition, entries, stoppingToken);
-        return true;
+
+        // Fewer than asked for: the stream had no more, so only a doorbell (or IDLE_POLL) needs another read.
+        return entries.Length >= wanted;
     }
 
     /// <summary>The server lost the group (restarted without persistence, or someone deleted it): recreate it.</summary>
