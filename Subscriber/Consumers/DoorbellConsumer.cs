@@ -89,6 +89,13 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
     /// </summary>
     protected abstract Task<bool> TakeAsync(IDatabase database, int partition, CancellationToken stoppingToken);
 
+    /// <summary>
+    /// After IDLE_POLL with nothing to do: look for work of ours that nothing is handling (default: none). The queue
+    /// finds items in its own processing list there when a take ran on the server but its reply never came back
+    /// (the stream needs no sweep: its claim of idle pending entries takes back its own too).
+    /// </summary>
+    protected virtual Task SweepAsync(IDatabase database, int partition, CancellationToken stoppingToken) => Task.CompletedTask;
+
     /// <summary>After the doorbell is unsubscribed (or could not be): give back what this consumer holds, say it stopped.</summary>
     protected abstract Task FinishAsync(IDatabase database, ISubscriber subscriber);
 
@@ -189,9 +196,14 @@ internal abstract class DoorbellConsumer(ConsumerServices services) : Background
             if (!took && !await _wake.WaitAsync(Due.Until(Due.Now, IdleWait), stoppingToken))
             {
                 // No ring for IDLE_POLL: look everywhere, for producers that push without ringing, and in the due
-                // sets, for what other consumers scheduled (an idle look costs nothing on the message path).
+                // sets, for what other consumers scheduled (an idle look costs nothing on the message path); and
+                // for work of ours that nothing is handling.
                 MarkAllDue();
                 Due.LookSoon();
+                for (var partition = 0; partition < _due.Length && !stoppingToken.IsCancellationRequested; partition++)
+                {
+                    await SweepAsync(database, partition, stoppingToken);
+                }
             }
         }
         catch (RedisServerException ex) when (Repairable(ex))

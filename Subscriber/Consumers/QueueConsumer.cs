@@ -44,6 +44,21 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
         }
     }
 
+    /// <summary>
+    /// Idle, this consumer holds no batch, so its processing list must be empty: anything there was moved in by a take
+    /// that ran on the server while its reply was lost (a time-out, a reconnect, a frozen server; the recovery that
+    /// followed may have looked before the take ran). Nobody else would touch it while our heartbeat lives: handled now.
+    /// </summary>
+    protected override async Task SweepAsync(IDatabase database, int partition, CancellationToken stoppingToken)
+    {
+        var orphans = await database.ListRangeAsync(_partitions[partition].Processing);
+        if (orphans.Length > 0)
+        {
+            LogOrphans(orphans.Length, _partitions[partition].Name);
+            await HandleAsync(database, partition, orphans, stoppingToken);
+        }
+    }
+
     protected override async Task<bool> TakeAsync(IDatabase database, int partition, CancellationToken stoppingToken)
     {
         var keys = _partitions[partition];
@@ -229,6 +244,9 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
 
     [LoggerMessage(3203, LogLevel.Warning, "Moved {Count} in-flight items of consumer {Consumer} back to the queue '{Queue}': its heartbeat expired")]
     private partial void LogReclaimed(long count, string consumer, string queue);
+
+    [LoggerMessage(3210, LogLevel.Warning, "Found {Count} items in our processing list of '{Queue}' with no batch in hand (a take whose reply was lost); handling them now")]
+    private partial void LogOrphans(int count, string queue);
 
     [LoggerMessage(3209, LogLevel.Information, "Consumer {Consumer} is gone from '{Queue}' (heartbeat expired) with nothing in flight")]
     private partial void LogForgotten(string consumer, string queue);

@@ -20,7 +20,9 @@ public sealed class RetryCrashTests(ITestOutputHelper output)
     /// <summary>
     /// A consumer fails an item (FAIL_ON) and is killed with -9 while the item waits for its retry: the item waits on the
     /// server, in the due set, not in the dead process, so another consumer (without FAIL_ON) handles it once it is due,
-    /// never before, and every id is accounted for.
+    /// never before, and every id is accounted for. The victim runs with DEDUPE, whose marker is committed with each
+    /// acknowledgement: a kill -9 can drop the last lines its logger had queued, so an id it handled and acknowledged
+    /// just before the kill may never be printed; its marker still says it was handled (and only that says so).
     /// </summary>
     [Theory]
     [InlineData("queue")]
@@ -33,7 +35,7 @@ public sealed class RetryCrashTests(ITestOutputHelper output)
         var source = DurableSource.Create(pattern);
         await using var processes = new ProcessSet(output);
         var victim = processes.Add("victim", await Services.StartSubscriberAsync(server.Address, source.Settings(withGroup: true,
-            ("FAIL_ON", "POISON"), ("RETRY_BACKOFF", "8s"), ("CONSUMER_NAME", Services.Name("victim")), ("HEARTBEAT_TTL", "2s"), ("CLAIM_IDLE", "1s"))));
+            ("FAIL_ON", "POISON"), ("DEDUPE", "true"), ("RETRY_BACKOFF", "8s"), ("CONSUMER_NAME", Services.Name("victim")), ("HEARTBEAT_TTL", "2s"), ("CLAIM_IDLE", "1s"))));
         await using var publisher = Services.Publisher(server.Address, source.Settings(withGroup: false, ("MESSAGE_COUNT", Count.ToString()), ("PUBLISH_RATE", "200")));
         await publisher.StartAsync();
         var poisonId = Services.Name("poison");
@@ -63,27 +65,46 @@ public sealed class RetryCrashTests(ITestOutputHelper output)
 
         await publisher.WaitForShutdownAsync(TimeSpan.FromSeconds(30));
         var expected = Services.SentIds(publisher, Count).Append(poisonId).ToList();
+        var unprinted = new HashSet<string>();
+        async Task<HashSet<string>> HandledAsync()
+        {
+            var printed = ServiceOutput.HandledIds(victim, pattern).Concat(ServiceOutput.HandledIds(survivor, pattern)).ToHashSet();
+            foreach (var id in expected.Where(id => !printed.Contains(id) && !unprinted.Contains(id)))
+            {
+                if (await server.Database.KeyExistsAsync(KeyNames.Handled(source.Key, source.IsStream ? source.Group! : "", id)))
+                {
+                    unprinted.Add(id);
+                }
+            }
+
+            printed.UnionWith(unprinted);
+            return printed;
+        }
+
         try
         {
             await Wait.UntilAsync(
-                () => expected.ToHashSet().IsSubsetOf(ServiceOutput.HandledIds(victim, pattern).Concat(ServiceOutput.HandledIds(survivor, pattern))),
+                async () => expected.ToHashSet().IsSubsetOf(await HandledAsync()),
                 "every id is handled by the victim or the survivor, the poison message by the survivor",
                 TimeSpan.FromSeconds(45));
         }
         catch (TimeoutException)
         {
-            var handled = ServiceOutput.HandledIds(victim, pattern).Concat(ServiceOutput.HandledIds(survivor, pattern)).ToHashSet();
+            var handled = await HandledAsync();
             output.WriteLine($"Not handled: {string.Join(", ", expected.Where(id => !handled.Contains(id)))}");
             output.WriteLine($"On the server:\n{await server.DescribeKeysAsync(source.Key)}");
             throw;
         }
+
+        output.WriteLine($"Handled by the victim with their lines lost at the kill (its DEDUPE markers say so): {unprinted.Count} {string.Join(", ", unprinted)}");
+        Assert.DoesNotContain(poisonId, unprinted);
         Assert.Contains(poisonId, ServiceOutput.HandledIds(survivor, pattern));
         Assert.Equal(0, await server.Database.SortedSetLengthAsync(due));
 
         survivor.Terminate();
         Assert.Equal(0, await survivor.WaitForExitAsync(TimeSpan.FromSeconds(20)));
         var ledger = new Ledger(expected)
-            .Handled(ServiceOutput.HandledIds(victim, pattern).Concat(ServiceOutput.HandledIds(survivor, pattern)))
+            .Handled(ServiceOutput.HandledIds(victim, pattern).Concat(ServiceOutput.HandledIds(survivor, pattern)).Concat(unprinted))
             .DeadLetteredIds((await server.DeadLettersAsync(source.Key)).Select(d => FaultServer.IdOf(d.OriginalPayload())));
         if (!source.IsStream)
         {

@@ -105,4 +105,32 @@ public sealed class QueueTests(RedisServerFixture server, ITestOutputHelper outp
         Assert.Empty(await server.KeysAsync(KeyNames.Processing(queue, "*")));
         Assert.Equal(0, await server.Database.ListLengthAsync(KeyNames.DeadLetters(queue)));
     }
+
+    /// <summary>
+    /// A take that ran on the server while its reply was lost (a time-out, a reconnect) leaves items in the consumer's
+    /// own processing list that no batch holds, and no other consumer may touch while this one's heartbeat lives. Made
+    /// here directly: the idle consumer finds them within IDLE_POLL, says so, handles each once and settles them.
+    /// </summary>
+    [Fact]
+    public async Task Items_left_in_an_idle_consumers_own_processing_list_are_found_and_handled()
+    {
+        output.WriteLine($"Server: {server.Description}");
+        var queue = TestNames.Unique("queue");
+        var consumer = TestNames.Unique("consumer");
+        var handler = new RecordingHandler();
+        await using var subscriber = await ServiceHost.Subscriber(server.Address, new Dictionary<string, string?>
+        {
+            ["PATTERN"] = "queue", ["QUEUE"] = queue, ["CONSUMER_NAME"] = consumer, ["IDLE_POLL"] = "200ms",
+        }, handler).StartAndWaitConsumingAsync();
+
+        var ids = Enumerable.Range(1, 3).Select(i => TestNames.Unique($"orphan{i}")).ToList();
+        var processing = KeyNames.Processing(queue, consumer);
+        await server.Database.ListRightPushAsync(processing, [.. ids.Select(id => (StackExchange.Redis.RedisValue)MessageReader.Write(new Message(id, "moved in by a take whose reply was lost", DateTimeOffset.UtcNow)))]);
+
+        await Wait.UntilAsync(() => ids.All(handler.Ids(MessageSource.Queue).Contains), "the orphaned items are handled", TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(async () => await server.Database.ListLengthAsync(processing) == 0, "the processing list is settled");
+        await subscriber.WaitForLogAsync("Found 3 items in our processing list");
+        Assert.Equal(ids.Order(StringComparer.Ordinal), handler.Ids(MessageSource.Queue).Order(StringComparer.Ordinal));
+        Assert.Equal(0, await server.Database.ListLengthAsync(queue));
+    }
 }
