@@ -14,26 +14,22 @@ namespace PubSubDemo.Subscriber.Consumers;
 /// </summary>
 internal static class Subscriptions
 {
-    public static async Task<ChannelMessageQueue> SubscribeOnceAsync(ISubscriber subscriber, RedisChannel channel)
-    {
-        EnsureConnected(subscriber, channel);
-        try
-        {
-            return await subscriber.SubscribeAsync(channel);
-        }
-        catch (Exception ex) when (RedisErrors.IsTransient(ex))
-        {
-            await ForgetAsync(subscriber, channel);
-            throw;
-        }
-    }
+    public static Task<ChannelMessageQueue> SubscribeOnceAsync(ISubscriber subscriber, RedisChannel channel) =>
+        AttemptAsync(subscriber, channel, () => subscriber.SubscribeAsync(channel));
 
-    public static async Task SubscribeOnceAsync(ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler)
-    {
-        EnsureConnected(subscriber, channel);
-        try
+    public static Task SubscribeOnceAsync(ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler) =>
+        AttemptAsync(subscriber, channel, async () =>
         {
             await subscriber.SubscribeAsync(channel, handler);
+            return true;
+        });
+
+    private static async Task<T> AttemptAsync<T>(ISubscriber subscriber, RedisChannel channel, Func<Task<T>> subscribe)
+    {
+        EnsureConnected(subscriber, channel);
+        try
+        {
+            return await subscribe();
         }
         catch (Exception ex) when (RedisErrors.IsTransient(ex))
         {
