@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Subscriber.Retries;
 using StackExchange.Redis;
 
 namespace PubSubDemo.FaultTests.Support;
@@ -125,7 +126,7 @@ internal sealed partial class FaultServer : IAsyncDisposable
             var what = type switch
             {
                 RedisType.List => $"[{string.Join(", ", await ListIdsAsync(key))}]",
-                RedisType.SortedSet => $"[{string.Join(", ", (await Database.SortedSetRangeByRankWithScoresAsync(key)).Select(e => $"{IdOf(QueuePayload(e.Element))}@{e.Score}"))}]",
+                RedisType.SortedSet => $"[{string.Join(", ", (await Database.SortedSetRangeByRankWithScoresAsync(key)).Select(e => $"{DueMemberId(e.Element)}@{e.Score}"))}]",
                 RedisType.Set => $"[{string.Join(", ", await Database.SetMembersAsync(key))}]",
                 RedisType.String => $"'{await Database.StringGetAsync(key)}' ttl {await Database.KeyTimeToLiveAsync(key)}",
                 RedisType.Stream => $"{await Database.StreamLengthAsync(key)} entries",
@@ -136,8 +137,8 @@ internal sealed partial class FaultServer : IAsyncDisposable
 
         return string.Join('\n', lines.Order(StringComparer.Ordinal));
 
-        // A queue's due member is "attempts:nonce|payload"; a stream's is an entry id.
-        static RedisValue QueuePayload(RedisValue member) => member.ToString() is var text && text.IndexOf('|') is >= 0 and var bar ? text[(bar + 1)..] : member;
+        // A queue's due member wraps the payload (QueueDueMember); a stream's is an entry id, shown as it is.
+        static string DueMemberId(RedisValue member) => QueueDueMember.Read((byte[])member!) is { } due ? IdOf(due.Payload) : member.ToString();
     }
 
     public async Task<List<DeadLetter>> DeadLettersAsync(string queueOrStream) =>
