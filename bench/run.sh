@@ -28,6 +28,8 @@ ensure_packages() {
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v redis-benchmark >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-tools)
   { command -v fc-list >/dev/null && [[ -n "$(fc-list 2>/dev/null | head -1)" ]]; } || missing+=(fontconfig fonts-dejavu-core)
+  # The reference publisher and consumers (bench/reference) run on Debian's python3 with its redis client.
+  /usr/bin/python3 -c 'import redis' 2>/dev/null || missing+=(python3-redis)
   ((${#missing[@]} == 0)) && return 0
   log "installing ${missing[*]}"
   as_root apt-get update -qq
@@ -53,7 +55,7 @@ build() {
 
 ensure_packages
 log "building the publisher, the subscriber and the benchmark (Release)"
-# The benchmark project references both services, so this one build brings all three up to date.
+# The benchmark project references both services and the bare reference subscriber, so this one build brings them up to date.
 build bench/PubSubDemo.Bench/PubSubDemo.Bench.csproj
 
 # The services run as Native AOT binaries, published when missing or stale; scripts/aot.sh falls back to the JIT

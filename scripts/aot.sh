@@ -5,6 +5,9 @@
 # (built if needed) with a logged line saying so, so the caller still runs.
 #
 #   scripts/aot.sh Publisher Subscriber Monitor
+#   scripts/aot.sh --no-publish Publisher Subscriber Monitor   the binary only where it is already published and
+#                                                              current; the others on the JIT, built together in one
+#                                                              build (scripts/services.slnf), so nothing waits for a publish
 #
 # The binaries are the default publish output: <Service>/bin/Release/net10.0/linux-x64/publish/PubSubDemo.<Service>.
 set -euo pipefail
@@ -15,6 +18,12 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 log() { echo "aot: $*" >&2; }
 
+PUBLISH=1
+if [[ "${1:-}" == --no-publish ]]; then
+    PUBLISH=0
+    shift
+fi
+
 # True when something the service is built from changed after the binary was written.
 stale() {
     local binary="$1" service="$2"
@@ -23,9 +32,29 @@ stale() {
         \( -name bin -o -name obj \) -prune -o -type f -newer "$binary" -print -quit)" ]]
 }
 
+# The JIT build of the services that will not run as binaries, all in one build: Shared is compiled once and the
+# projects in parallel, which matters on a fresh machine where this is what stands before the first message.
+declare -a JIT=()
+build_jit() {
+    ((${#JIT[@]} == 0)) && return 0
+    if ((${#JIT[@]} > 1)); then
+        dotnet build scripts/services.slnf -c Release -nologo -v quiet >&2
+    else
+        dotnet build "${JIT[0]}/PubSubDemo.${JIT[0]}.csproj" -c Release -nologo -v quiet >&2
+    fi
+}
+
 for service in "$@"; do
     project="$service/PubSubDemo.$service.csproj"
     binary="$service/bin/Release/net10.0/linux-x64/publish/PubSubDemo.$service"
+    if ((PUBLISH == 0)); then
+        if [[ -x "$binary" ]] && ! stale "$binary" "$service"; then
+            echo "$service $ROOT/$binary"
+        else
+            JIT+=("$service")
+        fi
+        continue
+    fi
     if stale "$binary" "$service"; then
         if ! command -v gcc >/dev/null; then
             log "$service: no gcc to link the Native AOT binary (apt-get install gcc zlib1g-dev); running the JIT build"
@@ -48,3 +77,10 @@ for service in "$@"; do
         echo "$service $ROOT/$dll"
     fi
 done
+
+if ((PUBLISH == 0 && ${#JIT[@]} > 0)); then
+    build_jit
+    for service in "${JIT[@]}"; do
+        echo "$service $ROOT/$service/bin/Release/net10.0/PubSubDemo.$service.dll"
+    done
+fi

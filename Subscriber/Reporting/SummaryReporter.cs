@@ -110,12 +110,31 @@ internal sealed partial class SummaryReporter(
         }
         else
         {
-            LogSummary(source.Name, source.Received, source.Handled, source.Malformed, latency.P50, latency.P99, latency.Max, extra);
+            LogSummary(source.Name, source.Received, source.Handled, source.Malformed, extra, IntervalText(latency));
         }
     }
 
-    [LoggerMessage(3401, LogLevel.Information, "Summary {Source}: received {Received}, handled {Handled}, malformed {Malformed}, latency p50 {P50:0.000} ms, p99 {P99:0.000} ms, max {Max:0.000} ms{Extra}")]
-    private partial void LogSummary(string source, long received, long handled, long malformed, double p50, double p99, double max, string extra);
+    /// <summary>
+    /// The interval part of a summary line: what was handled since the last line and its latency, or that nothing
+    /// was, never a latency of zero for an interval without messages (the counts before it are totals since start).
+    /// </summary>
+    internal string IntervalText(LatencySummary latency) => IntervalText(latency, settings.SummaryInterval);
+
+    internal static string IntervalText(LatencySummary latency, TimeSpan interval)
+    {
+        var span = DurationText(interval);
+        return latency.Count == 0
+            ? $"last {span}: nothing handled"
+            : FormattableString.Invariant($"last {span}: handled {latency.Count}, latency p50 {latency.P50:0.000} ms, p99 {latency.P99:0.000} ms, max {latency.Max:0.000} ms");
+    }
+
+    private static string DurationText(TimeSpan interval) =>
+        interval.TotalSeconds >= 1 && interval.TotalSeconds % 1 == 0
+            ? FormattableString.Invariant($"{interval.TotalSeconds:0} s")
+            : FormattableString.Invariant($"{interval.TotalMilliseconds:0} ms");
+
+    [LoggerMessage(3401, LogLevel.Information, "Summary {Source}: received {Received}, handled {Handled}, malformed {Malformed} since start{Extra}; {Interval}")]
+    private partial void LogSummary(string source, long received, long handled, long malformed, string extra, string interval);
 
     [LoggerMessage(3402, LogLevel.Information, "Final summary {Source}: received {Received}, handled {Handled}, malformed {Malformed}, latency p50 {P50:0.000} ms, p99 {P99:0.000} ms, max {Max:0.000} ms{Extra}")]
     private partial void LogFinal(string source, long received, long handled, long malformed, double p50, double p99, double max, string extra);

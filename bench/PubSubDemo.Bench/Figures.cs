@@ -57,7 +57,8 @@ internal sealed record BenchResults(
     string Cluster,
     IReadOnlyList<RunFigures> ClusterRuns,
     IdleFigures? Idle = null,
-    IReadOnlyList<BurstFigures>? Bursts = null);
+    IReadOnlyList<BurstFigures>? Bursts = null,
+    IReadOnlyList<ReferenceFigures>? References = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(BenchResults))]

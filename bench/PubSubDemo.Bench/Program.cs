@@ -44,6 +44,9 @@ foreach (var spec in Plan.Runs(options))
     runs.Add(await endToEnd.RunAsync(spec));
 }
 
+Log("2b) Our subscriber beside the reference consumers, each fed by the same reference publisher");
+var references = await new Reference(server, options, runFolder, Log).RunAllAsync();
+
 Log("3) Idle services, start-up, and bursts into our subscribers");
 var idle = await new Idle(server, options, runFolder, Log).RunAsync();
 var bursts = await new Burst(server, new RedisBenchmark(server, options, Log), options, runFolder, Path.Combine(runFolder, "redis-server.log"), Log).RunAllAsync(payloadText);
@@ -63,8 +66,8 @@ await using (var cluster = await RedisClusterNodes.StartAsync(Path.Combine(runFo
 }
 
 var results = new BenchResults(started, Math.Round(clock.Elapsed.TotalMinutes, 2), options.Quick ? "quick" : "full", Machine.Describe(options),
-    $"Redis {server.Version}", payload.Length, payloadText, serverFigures, runs, Targets.Check(serverFigures, runs, idle, bursts), clusterShape, clusterRuns,
-    idle, bursts);
+    $"Redis {server.Version}", payload.Length, payloadText, serverFigures, runs, Targets.Check(serverFigures, runs, idle, bursts, references), clusterShape, clusterRuns,
+    idle, bursts, references);
 var report = Report.Markdown(results);
 var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(results, BenchJsonContext.Default.BenchResults);
 
@@ -80,4 +83,4 @@ Log("5) Results");
 Console.WriteLine();
 Console.WriteLine(report);
 Log($"Wrote bench/results/latest.md, latest.json and latency.png (and {results.Mode}.*) in {clock.Elapsed.TotalMinutes:0.0} minutes");
-return runs.Concat(clusterRuns).Any(r => r.Problem is not null) ? 1 : 0;
+return runs.Concat(clusterRuns).Any(r => r.Problem is not null) || references.Any(r => r.Problem is not null) ? 1 : 0;

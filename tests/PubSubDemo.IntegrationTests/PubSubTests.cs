@@ -39,6 +39,26 @@ public sealed class PubSubTests(RedisServerFixture server, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task The_summary_line_tells_totals_from_the_interval_and_says_when_an_interval_handled_nothing()
+    {
+        output.WriteLine($"Server: {server.Description}");
+        const int count = 5;
+        var settings = new Dictionary<string, string?> { ["PATTERN"] = "pubsub", ["CHANNEL"] = TestNames.Unique("summary"), ["SUMMARY_INTERVAL"] = "200ms" };
+        var handler = new RecordingHandler();
+        await using var hosts = new ServiceHostGroup(output);
+        var subscriber = await hosts.Add("subscriber", ServiceHost.Subscriber(server.Address, settings, handler)).StartAndWaitConsumingAsync();
+        var publisher = await hosts.Add("publisher", ServiceHost.Publisher(server.Address, settings.With(("MESSAGE_COUNT", $"{count}"), ("PUBLISH_RATE", "0")))).StartAsync();
+        await publisher.WaitForShutdownAsync(Wait.Default);
+        await Wait.UntilAsync(() => handler.Count(MessageSource.Channel) >= count, $"{count} channel messages are handled");
+
+        // Totals since start, then the interval's own figures; an interval after the last message handled none.
+        await subscriber.WaitForLogAsync($"Summary channel: received {count}, handled {count}, malformed 0 since start; gaps 0");
+        await subscriber.WaitForLogAsync($"handled {count}, malformed 0 since start; gaps 0, duplicates 0, reorders 0, dropped 0; last 200 ms: nothing handled");
+        Assert.Contains(subscriber.Log.Lines, line => line.Contains("Summary channel:") && line.Contains("; last 200 ms: handled "));
+        Assert.DoesNotContain(subscriber.Log.Lines, line => line.Contains("Summary channel:") && line.Contains("latency p50 0.000 ms"));
+    }
+
+    [Fact]
     public async Task A_glob_CHANNEL_receives_from_every_matching_channel_and_from_no_other()
     {
         output.WriteLine($"Server: {server.Description}");
