@@ -44,9 +44,17 @@ internal sealed record BenchOptions
     /// <summary>Left out of latency percentiles and steady-state rates: JIT, tiering and connection warm-up.</summary>
     public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(0.3) : TimeSpan.FromSeconds(2);
 
+    /// <summary>Only the reference comparison (section 2b): for trying a knob on our subscriber in a few minutes.</summary>
+    public bool ReferencesOnly { get; init; }
+
+    /// <summary>Extra environment for our subscriber only (--ours-env NAME=VALUE), e.g. a runtime knob under trial.</summary>
+    public IReadOnlyDictionary<string, string> OursEnvironment { get; init; } = new Dictionary<string, string>();
+
     public static BenchOptions Parse(string[] args)
     {
         var quick = false;
+        var referencesOnly = false;
+        var oursEnvironment = new Dictionary<string, string>();
         var root = Directory.GetCurrentDirectory();
         var size = 0;
         for (var i = 0; i < args.Length; i++)
@@ -63,11 +71,18 @@ internal sealed record BenchOptions
                     size = parsed;
                     i++;
                     break;
+                case "--references-only":
+                    referencesOnly = true;
+                    break;
+                case "--ours-env" when i + 1 < args.Length && args[i + 1].Split('=', 2) is [{ Length: > 0 } name, var value]:
+                    oursEnvironment[name] = value;
+                    i++;
+                    break;
                 default:
-                    throw new ArgumentException($"unknown argument '{args[i]}': use --quick, --message-size N (payload bytes of content) or --root DIR");
+                    throw new ArgumentException($"unknown argument '{args[i]}': use --quick, --references-only, --ours-env NAME=VALUE, --message-size N (payload bytes of content) or --root DIR");
             }
         }
 
-        return new BenchOptions { Quick = quick, Root = Path.GetFullPath(root), MessageSize = size };
+        return new BenchOptions { Quick = quick, Root = Path.GetFullPath(root), MessageSize = size, ReferencesOnly = referencesOnly, OursEnvironment = oursEnvironment };
     }
 }

@@ -4,7 +4,7 @@ using PubSubDemo.Bench;
 // ./bench/run.sh builds the services and this program, then runs it: see bench/README.md.
 if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.WriteLine("usage: ./bench/run.sh [--quick] [--message-size N]");
+    Console.WriteLine("usage: ./bench/run.sh [--quick] [--references-only] [--ours-env NAME=VALUE] [--message-size N]");
     return 0;
 }
 
@@ -33,6 +33,26 @@ var endToEnd = new EndToEnd(server, options, runFolder, Log);
 var payload = await endToEnd.SamplePayloadAsync();
 var payloadText = System.Text.Encoding.UTF8.GetString(payload);
 Log($"A real message is {payload.Length} bytes; redis-benchmark sends that payload");
+
+if (options.ReferencesOnly)
+{
+    Log("2b) Our subscriber beside the reference consumers, each fed by the same reference publisher (--references-only)"
+        + string.Concat(options.OursEnvironment.Select(e => $"; ours with {e.Key}={e.Value}")));
+    var only = await new Reference(server, options, runFolder, Log).RunAllAsync();
+    var checks = new List<TargetCheck>();
+    ReferenceTargets.Check(checks, only);
+    var section = new System.Text.StringBuilder();
+    ReferenceReport.Append(section, only);
+    foreach (var check in checks)
+    {
+        section.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"- {check.Target}: {check.Measured}: {(check.Reached == true ? "reached" : "**missed**")} {check.Note}");
+    }
+
+    await File.WriteAllTextAsync(Path.Combine(runFolder, "references.md"), section.ToString());
+    Console.WriteLine(section);
+    Log($"Wrote {Path.Combine(runFolder, "references.md")} (bench/results is left as it was)");
+    return only.Any(r => r.Problem is not null) ? 1 : 0;
+}
 
 Log("1) The server's own limit (redis-benchmark)");
 var serverFigures = await new RedisBenchmark(server, options, Log).RunAllAsync(payloadText);

@@ -95,6 +95,14 @@ internal sealed class Reference(IBenchTarget server, BenchOptions options, strin
             (EnvNames.LogMessages, logMessages ? "true" : "false"),
             ("STATS_WARMUP", $"{options.Warmup.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms"),
             ("STATS_WARMUP_SECONDS", options.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture)));
+        if (consumer == Ours)
+        {
+            foreach (var (name, value) in options.OursEnvironment)
+            {
+                environment[name] = value;
+            }
+        }
+
         var loadBefore = Proc.LoadAverage();
         var duration = Duration(kind, rate);
         await using var process = ServiceProcess.Start(Program(consumer), "consumer", folder, environment);
