@@ -67,4 +67,14 @@ while read -r service path; do
   esac
 done < <(scripts/aot.sh Publisher Subscriber)
 
+# The bare reference subscriber runs as Native AOT too, so ours and it compare without either paying the JIT; when
+# the publish is not possible here its JIT dll runs (the report says which).
+bare=bench/PubSubDemo.BareSubscriber/bin/Release/net10.0/linux-x64/publish/PubSubDemo.BareSubscriber
+if [[ ! -x "$bare" || -n "$(find bench/PubSubDemo.BareSubscriber Directory.Build.props Directory.Packages.props \( -name bin -o -name obj \) -prune -o -type f -newer "$bare" -print -quit)" ]]; then
+  log "publishing the bare reference subscriber (Native AOT)"
+  dotnet publish bench/PubSubDemo.BareSubscriber/PubSubDemo.BareSubscriber.csproj -c Release -r linux-x64 -nologo -v quiet >"${TMPDIR:-/tmp}/aot-bare.log" 2>&1 \
+    || log "the bare subscriber's Native AOT publish failed (see ${TMPDIR:-/tmp}/aot-bare.log); it runs on the JIT"
+fi
+[[ -x "$bare" ]] && export BENCH_BARE_SUBSCRIBER="$ROOT/$bare"
+
 exec dotnet bench/PubSubDemo.Bench/bin/Release/net10.0/PubSubDemo.Bench.dll --root "$ROOT" "$@"

@@ -150,7 +150,9 @@ internal sealed class Reference(IBenchTarget server, BenchOptions options, strin
     private string Program(string consumer) => consumer switch
     {
         Ours => ServicePrograms.Subscriber(options),
-        Bare => Path.Combine(options.Root, "bench", "PubSubDemo.BareSubscriber", "bin", "Release", "net10.0", "PubSubDemo.BareSubscriber.dll"),
+        Bare => Environment.GetEnvironmentVariable("BENCH_BARE_SUBSCRIBER") is { Length: > 0 } aot && File.Exists(aot)
+            ? aot
+            : Path.Combine(options.Root, "bench", "PubSubDemo.BareSubscriber", "bin", "Release", "net10.0", "PubSubDemo.BareSubscriber.dll"),
         Python => Path.Combine(options.Root, "bench", "reference", "subscriber.py"),
         _ => Path.Combine(options.Root, "bench", "reference", "reliable_consumer.py"),
     };

@@ -17,7 +17,7 @@ internal static class ReferenceReport
         md.AppendLine();
         md.AppendLine("One reference publisher (`bench/reference/publisher.py`, one thread, paced on an absolute schedule) feeds one consumer at a time at each rate; "
             + "each message is stamped just before it is written, so the figures are the consumer's, and how late the pacing thread ran is its own column. "
-            + "Pub/sub: ours (`LOG_MESSAGES=false` unless marked), a bare StackExchange.Redis subscriber (`bench/PubSubDemo.BareSubscriber`, ChannelMessageQueue only, on the JIT, the same runtime settings) "
+            + "Pub/sub: ours (`LOG_MESSAGES=false` unless marked), a bare StackExchange.Redis subscriber (`bench/PubSubDemo.BareSubscriber`, ChannelMessageQueue only, Native AOT like ours where it could be published, the same runtime settings) "
             + "and a one-thread python3-redis subscriber, this machine's floor. Queue: ours (doorbell, batch take, settlement) and a bare reliable consumer in python3-redis (BLMOVE into a processing list, LREM). "
             + "CPU per message is the consumer's CPU time over the run (warm-up included) divided by what it handled.");
         md.AppendLine();
