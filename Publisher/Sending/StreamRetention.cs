@@ -46,7 +46,7 @@ internal sealed partial class StreamRetention(string stream, long maxLength, Pub
         for i = 3, #ARGV do
             local ok, summary = pcall(redis.call, 'XPENDING', KEYS[1], ARGV[i])
             local oldest = ok and type(summary) == 'table' and summary[2]
-            if oldest and (not need or older(oldest, need)) then need = oldest end
+            if type(oldest) == 'string' and (not need or older(oldest, need)) then need = oldest end
         end
         if not need then return {maxlen, redis.call('XTRIM', KEYS[1], 'MAXLEN', maxlen), 0} end
         local below = redis.call('XRANGE', KEYS[1], '-', need, 'COUNT', over)
