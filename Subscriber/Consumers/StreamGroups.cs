@@ -35,13 +35,27 @@ internal sealed partial class StreamGroups(ConsumerServices services, ILogger lo
     /// <summary>Before a batch is handled: it was handed to this consumer, and is in hand until <see cref="Settled"/>.</summary>
     public void Handling(int partition, StreamEntry[] entries)
     {
-        var ids = entries.Select(e => (string?)e.Id.ToString()).ToList();
-        if (StreamIds.Min(ids) is not { } lowest)
+        // One pass: a claimed batch comes in due order, not id order.
+        string? lowest = null, highest = null;
+        foreach (var entry in entries)
+        {
+            var id = entry.Id.ToString();
+            if (lowest is null || StreamIds.Compare(id, lowest) < 0)
+            {
+                lowest = id;
+            }
+
+            if (highest is null || StreamIds.Compare(id, highest) > 0)
+            {
+                highest = id;
+            }
+        }
+
+        if (lowest is null || !StreamIds.TryParse(lowest, out _))
         {
             return;
         }
 
-        var highest = ids.Aggregate((a, b) => StreamIds.Compare(a, b) >= 0 ? a : b);
         _handed[partition] = StreamIds.Compare(highest, _handed[partition]) > 0 ? highest : _handed[partition];
         _inHand[partition] = StreamIds.Min([lowest, _inHand[partition]]);
     }
