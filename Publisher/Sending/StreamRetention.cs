@@ -99,7 +99,7 @@ internal sealed partial class StreamRetention(string stream, long maxLength, Pub
     /// <summary>Reads the groups and trims, as <see cref="TrimBelow"/> says; returns what it returns.</summary>
     public static async Task<long[]> TrimAsync(IDatabase database, RedisKey stream, long maxLength)
     {
-        // Most batches find the stream within its limit: one round trip, no group read.
+        // Within its limit, a trim costs this one round trip and reads no group.
         var length = await database.StreamLengthAsync(stream);
         if (length <= maxLength)
         {
