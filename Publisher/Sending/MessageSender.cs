@@ -24,6 +24,7 @@ internal sealed partial class MessageSender(
     private readonly ServerRetry _retry = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), time);
     private readonly Partitioner _partitioner = new(messaging.PartitionCount, settings.MessageKey);
     private IDestination[]? _destinations;
+    private StreamRetention[] _retention = [];
 
     // One producer span per message, whose context travels in the payload every destination receives; with several
     // destinations the span names them all ("messages,message_queue send").
@@ -65,6 +66,15 @@ internal sealed partial class MessageSender(
         {
             await SettleOldestAsync(database, inFlight, capacity, drain);
         }
+
+        // STREAM_MAXLEN: the last batch's trim reads the groups before it trims; let it finish before the connection closes.
+        try
+        {
+            await Task.WhenAll(_retention.Select(r => r.WhenIdle)).WaitAsync(drain);
+        }
+        catch (OperationCanceledException) when (drain.IsCancellationRequested)
+        {
+        }
     }
 
     private IDestination[] CreateDestinations()
@@ -86,6 +96,7 @@ internal sealed partial class MessageSender(
             var retention = settings.StreamMaxLength is { } maxLength
                 ? messaging.StreamPartitions.Select(stream => new StreamRetention(stream, maxLength, stats, logger)).ToArray()
                 : null;
+            _retention = retention ?? [];
             destinations.Add(new StreamDestination(messaging, retention, scripts, settings.LogMessages, logger));
         }
 

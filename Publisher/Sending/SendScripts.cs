@@ -12,7 +12,8 @@ internal static class SendScripts
     /// The channel is named in KEYS so that a cluster routes the script to the primary that owns the channel's slot
     /// (nothing changes on a single server): SPUBLISH from a script runs only there ("Script attempted to access a non
     /// local key" elsewhere), and batches of classic PUBLISH that entered the cluster at different nodes would reach
-    /// subscribers out of order.
+    /// subscribers out of order. On DragonFly a PUBLISH here may wait for a slow subscriber's output buffer on the
+    /// script's thread, which has no script time limit: docs/scaling.md ("PUBLISH inside a script can stall a thread").
     /// </summary>
     public const string PublishMany = """
         local receivers = {}

@@ -9,8 +9,9 @@ namespace PubSubDemo.Publisher.Sending;
 /// What <see cref="MessageSender"/> sends, for PATTERN: PUBLISH (one by one, or in <see cref="SendScripts.PublishMany"/>),
 /// RPUSH and the doorbell's PUBLISH (on every partition's list and doorbell), XADD (one by one, or in <see cref="SendScripts.AddMany"/>). A script runs its
 /// commands with the caller's permissions, so those are allowed as well as EVALSHA, EVAL and SCRIPT LOAD.
-/// Reading is not: this user can add to the queue and the stream, never take from them. With STREAM_MAXLEN the trim
-/// script (<see cref="StreamRetention"/>) also reads the stream's length, groups and oldest entries, and trims it.
+/// Reading is not: this user can add to the queue and the stream, never take from them. With STREAM_MAXLEN the
+/// retention (<see cref="StreamRetention"/>) also reads the stream's length and groups (XLEN, XINFO GROUPS, XPENDING)
+/// from the client, and its script reads the oldest entries and trims.
 /// </summary>
 internal sealed class SenderAccess(MessagingSettings messaging, PublisherSettings settings) : IServerAccess
 {

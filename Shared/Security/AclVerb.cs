@@ -9,7 +9,9 @@ namespace PubSubDemo.Shared.Security;
 
 /// <summary>
 /// <c>acl</c>: prints the <c>ACL SETUSER</c> line for the user REDIS_ADDR names, with exactly the commands, keys and
-/// channels this service uses with its current settings. Pipe it to redis-cli as an administrator. The rules and the
+/// channels this service uses with its current settings. Pipe it to redis-cli as an administrator. <c>acl --server
+/// dragonfly</c> writes whole commands where DragonFly has no subcommand rules (<see cref="AclDialect"/>) and says on
+/// standard error, in comment lines, what that grants beyond need. The rules and the
 /// settings are resolved only when the verb runs (after the settings were checked): looking verbs up by name must not
 /// build, and so validate, every settings class.
 /// </summary>
@@ -22,6 +24,13 @@ internal sealed class AclVerb(IServiceProvider services) : IServiceVerb
 
     public async Task<int> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
+        var (dialect, error) = AclArguments.Parse(arguments);
+        if (error is not null)
+        {
+            await Console.Error.WriteLineAsync(("error: " + error).AsMemory(), cancellationToken);
+            return 2;
+        }
+
         var redis = services.GetRequiredService<RedisSettings>();
         var rules = new AccessRules();
         foreach (var part in services.GetServices<IServerAccess>())
@@ -29,8 +38,15 @@ internal sealed class AclVerb(IServiceProvider services) : IServiceVerb
             part.Describe(rules);
         }
 
+        // What a whole-command rule grants beyond need goes to standard error, as comment lines: standard output stays
+        // the one line that can be piped to redis-cli, which would answer a '#' line with an error.
+        foreach (var comment in rules.BeyondNeed(dialect))
+        {
+            await Console.Error.WriteLineAsync(comment.AsMemory(), cancellationToken);
+        }
+
         var user = redis.Options.User ?? DefaultUser;
-        await Console.Out.WriteLineAsync(rules.ToSetUser(user, redis.Options.Password ?? PasswordPlaceholder).AsMemory(), cancellationToken);
+        await Console.Out.WriteLineAsync(rules.ToSetUser(user, redis.Options.Password ?? PasswordPlaceholder, dialect).AsMemory(), cancellationToken);
         return 0;
     }
 

@@ -66,7 +66,9 @@ internal sealed class ConsumerAccess(MessagingSettings messaging) : IServerAcces
         if (messaging.Uses(Pattern.Stream))
         {
             rules.Allow(subscribe);
-            rules.Allow("xgroup|create", "xreadgroup", "xack", "xautoclaim", "xpending", "multi", "exec", "rpush", "llen", "xinfo|groups", "xlen");
+
+            // XRANGE: a lost group is recreated where it left off and says how much it reads again (StreamGroups).
+            rules.Allow("xgroup|create", "xreadgroup", "xack", "xautoclaim", "xpending", "multi", "exec", "rpush", "llen", "xinfo|groups", "xlen", "xrange");
             foreach (var stream in messaging.StreamPartitions)
             {
                 rules.Channel(KeyNames.Doorbell(stream));

@@ -69,12 +69,12 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
         {
             // The same one round trip, which also takes what became due in the due set (retries, delayed messages).
             var reply = (RedisResult[])(await database.ScriptEvaluateAsync(DueScripts.TakeQueue, [keys.Queue, keys.Processing, keys.Due], [count, now]))!;
-            Due.Looked(partition, now, DueSchedule.Parse((string?)reply[0]));
-            items = (RedisValue[]?)reply[1] ?? [];
+            Due.Looked(partition, now, ScriptReplies.Score(reply[0]));
+            items = ScriptReplies.Values(reply[1]);
         }
         else
         {
-            items = (RedisValue[]?)await database.ScriptEvaluateAsync(QueueScripts.Take, [keys.Queue, keys.Processing], [count]) ?? [];
+            items = ScriptReplies.Values(await database.ScriptEvaluateAsync(QueueScripts.Take, [keys.Queue, keys.Processing], [count]));
         }
 
         if (items.Length == 0)

@@ -19,7 +19,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
     private readonly RedisKey[] _dead = [.. services.Messaging.StreamPartitions.Select(s => (RedisKey)KeyNames.DeadLetters(s))];
     private readonly StreamRetries _retries = new(services);
     private readonly long[] _nextClaim = [.. services.Messaging.StreamPartitions.Select(_ => services.Time.GetTimestamp())];
-    private readonly bool[] _groupReady = new bool[services.Messaging.PartitionCount];
+    private readonly StreamGroups _groups = new(services, logger);
     private bool _started;
 
     protected override string LoopName => nameof(StreamConsumer);
@@ -38,10 +38,9 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
     /// <summary>Creates the partition's group when needed, then finishes the entries delivered to us and never acknowledged.</summary>
     protected override async Task RecoverAsync(IDatabase database, int partition, CancellationToken stoppingToken)
     {
-        if (!_groupReady[partition])
+        if (!_groups.Ready(partition))
         {
-            await EnsureGroupAsync(database, partition);
-            _groupReady[partition] = true;
+            await _groups.EnsureAsync(database, partition);
             if (!_started && partition == _streams.Length - 1)
             {
                 _started = true;
@@ -95,7 +94,10 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         return entries.Length >= wanted;
     }
 
-    /// <summary>The server lost the group (restarted without persistence, or someone deleted it): recreate it.</summary>
+    /// <summary>
+    /// The server lost the group (restarted without persistence, or someone deleted it), found by a read, a claim or
+    /// the due claim's check: said, and recreated where the lost one left off (<see cref="StreamGroups"/>).
+    /// </summary>
     protected override bool Repairable(RedisServerException ex)
     {
         if (!ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
@@ -103,8 +105,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             return false;
         }
 
-        Array.Fill(_groupReady, false);
-        LogGroupMissing(Messaging.Group);
+        _groups.Missing();
         return true;
     }
 
@@ -118,22 +119,10 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
     protected override void OnServerError(string reason, TimeSpan pause) => LogServerError(reason, Format(pause));
 
-    private async Task EnsureGroupAsync(IDatabase database, int partition)
-    {
-        try
-        {
-            await database.StreamCreateConsumerGroupAsync(_streams[partition], Messaging.Group, Settings.StreamStart, createStream: true);
-            LogGroupCreated(Messaging.Group, _streams[partition].ToString(), Settings.StreamStart);
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-        {
-            // The group exists: it keeps its own position, whatever STREAM_START says.
-        }
-    }
-
     /// <summary>Handles entries in order and acknowledges the handled and the dead-lettered; failures stay pending for a retry by claim.</summary>
     private async Task HandleAsync(IDatabase database, int partition, StreamEntry[] entries, CancellationToken stoppingToken, Dictionary<string, int>? deliveries = null)
     {
+        _groups.Handling(partition, entries);
         var acks = new List<RedisValue>(entries.Length);
         var transaction = database.CreateTransaction();
         var deadLettered = 0;
@@ -219,6 +208,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             await transaction.ExecuteAsync();
         }
 
+        _groups.Settled(partition);
         Processor.DeadLettered(MessageSource.Stream, deadLettered);
         Processor.Retried(MessageSource.Stream, later.Retried);
         Processor.Delayed(MessageSource.Stream, later.Delayed);
@@ -265,12 +255,6 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
     [LoggerMessage(3301, LogLevel.Information, "Consuming stream '{Stream}' in group '{Group}' as {Consumer} (a new group starts at {Start}; {Partitions} partitions)")]
     private partial void LogStarted(string stream, string group, string consumer, string start, int partitions);
-
-    [LoggerMessage(3302, LogLevel.Information, "Created consumer group '{Group}' on '{Stream}' starting at {Start}")]
-    private partial void LogGroupCreated(string group, string stream, string start);
-
-    [LoggerMessage(3303, LogLevel.Warning, "Consumer group '{Group}' is missing on the server; recreating it")]
-    private partial void LogGroupMissing(string group);
 
     [LoggerMessage(3304, LogLevel.Information, "Claimed {Count} stream entries of '{Stream}' left pending by another or a failed delivery")]
     private partial void LogClaimed(int count, string stream);

@@ -1,3 +1,4 @@
+using PubSubDemo.Shared.Contract;
 using PubSubDemo.Subscriber.Processing;
 using StackExchange.Redis;
 
@@ -85,7 +86,7 @@ internal sealed class DedupeBatch(MessageSource source, string effectsPrefix, st
             }
             else
             {
-                rest.Add((index, ack, processor.EffectFailed(source, ids[index]!, outcomes[i].ToString())));
+                rest.Add((index, ack, processor.EffectFailed(source, ids[index]!, ScriptReplies.ErrorText(outcomes[i]))));
             }
         }
 

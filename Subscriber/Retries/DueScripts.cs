@@ -34,11 +34,22 @@ internal static class DueScripts
 
     /// <summary>
     /// KEYS[1] the group's due set of a stream, KEYS[2] the stream; ARGV[1] now, ARGV[2] how many, ARGV[3] group, ARGV[4]
-    /// this consumer. Takes up to ARGV[2] due entry ids out of the due set and claims them (they stayed pending in the
-    /// group while they waited), which counts a delivery. Returns {next due, {entries as XCLAIM gives them}, {delivery
-    /// counts}}; an id that is no longer pending (acknowledged, or deleted) is simply not returned.
+    /// this consumer. First checks that the group exists: XCLAIM on a vanished group answers NOGROUP on Redis but an
+    /// empty array on DragonFly, and the ids taken out of the due set would then be lost without a word. XPENDING's
+    /// summary errors NOGROUP on both (XINFO is not safe inside a DragonFly script), and nothing has been changed yet, so
+    /// the error (always starting with NOGROUP: DragonFly's pcall keeps a leading '-') leaves the due set as it was for
+    /// the consumer to report and recover from. Then takes up to ARGV[2] due entry ids out of the due set and claims them
+    /// (they stayed pending in the group while they waited), which counts a delivery. Returns {next due, {entries as
+    /// XCLAIM gives them}, {delivery counts}}. An id the existing group no longer has pending is not returned and leaves
+    /// the due set: it was acknowledged, or deleted from the stream, or (in a group recreated where the lost one left
+    /// off, see StreamGroups) it lies after the group's position and is delivered again by the next read.
     /// </summary>
     public const string ClaimStream = """
+        local ok, err = pcall(redis.call, 'XPENDING', KEYS[2], ARGV[3])
+        if not ok then
+          local message = type(err) == 'table' and err.err or tostring(err)
+          return redis.error_reply((string.gsub(message, '^%-', '')))
+        end
         local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
         local claimed = {}
         local counts = {}

@@ -59,15 +59,15 @@ internal sealed class StreamRetries(ConsumerServices services)
             DueScripts.ClaimStream,
             [_due[partition], _streams[partition]],
             [now, services.Settings.BatchSize, services.Messaging.Group, services.Consumer]))!;
-        schedule.Looked(partition, now, DueSchedule.Parse((string?)reply[0]));
-        var claimed = (RedisResult[])reply[1]!;
-        var counts = (RedisResult[])reply[2]!;
+        schedule.Looked(partition, now, ScriptReplies.Score(reply[0]));
+        var claimed = reply[1].IsNull ? [] : (RedisResult[])reply[1]!;
+        var counts = reply[2].IsNull ? [] : (RedisResult[])reply[2]!;
         var entries = new StreamEntry[claimed.Length];
         var deliveries = new Dictionary<string, int>(claimed.Length);
         for (var i = 0; i < claimed.Length; i++)
         {
             var entry = (RedisResult[])claimed[i]!;
-            var fields = entry.Length > 1 && !entry[1].IsNull ? (RedisValue[])entry[1]! : [];
+            var fields = entry.Length > 1 ? ScriptReplies.Values(entry[1]) : [];
             var values = new NameValueEntry[fields.Length / 2];
             for (var f = 0; f < values.Length; f++)
             {
@@ -75,7 +75,7 @@ internal sealed class StreamRetries(ConsumerServices services)
             }
 
             entries[i] = new StreamEntry((RedisValue)entry[0], values);
-            deliveries[entries[i].Id.ToString()] = (int)counts[i];
+            deliveries[entries[i].Id.ToString()] = (int)ScriptReplies.Count(i < counts.Length ? counts[i] : null, 1);
         }
 
         return (entries, deliveries);
