@@ -79,6 +79,7 @@ public static class EnvironmentNames
     // The benchmark's figures, written at shutdown.
     public const string StatsFile = "STATS_FILE";
     public const string StatsWarmup = "STATS_WARMUP";
+    public const string StatsTimeline = "STATS_TIMELINE";
 
     // The monitor's page.
     public const string MonitorPort = "MONITOR_PORT";

@@ -20,7 +20,7 @@ internal sealed partial class SummaryReporter(
     TimeProvider time,
     ILogger<SummaryReporter> logger) : BackgroundService
 {
-    private readonly ThroughputSampler _sampler = new(stats, time, statsFile.Warmup);
+    private readonly ThroughputSampler _sampler = new(stats, time, statsFile.Warmup, statsFile.Timeline);
     private Task _sampling = Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

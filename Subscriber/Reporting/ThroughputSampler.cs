@@ -9,7 +9,7 @@ namespace PubSubDemo.Subscriber.Reporting;
 /// when STATS_FILE asks for the figures. (It used to read every 5 ms to find the first and last moments: 200 wake-ups
 /// a second, as many as the messages of a 200 msg/s run, which the benchmark then counted as the subscriber's CPU.)
 /// </summary>
-internal sealed class ThroughputSampler(SubscriberTelemetry stats, TimeProvider time, TimeSpan warmup)
+internal sealed class ThroughputSampler(SubscriberTelemetry stats, TimeProvider time, TimeSpan warmup, bool timeline = true)
 {
     /// <summary>Spacing of the timeline points (how often the counters are read), for a steady-state rate that leaves out warm-up and drain.</summary>
     public static readonly TimeSpan TimelineStep = TimeSpan.FromMilliseconds(100);
@@ -26,7 +26,7 @@ internal sealed class ThroughputSampler(SubscriberTelemetry stats, TimeProvider 
             {
                 Sample();
             }
-            while (await timer.WaitForNextTickAsync(cancellationToken));
+            while ((timeline || !WarmupCut()) && await timer.WaitForNextTickAsync(cancellationToken));
         }
         catch (OperationCanceledException)
         {
@@ -67,6 +67,21 @@ internal sealed class ThroughputSampler(SubscriberTelemetry stats, TimeProvider 
                     track.Timeline.Add(new ThroughputPoint(now, handled));
                 }
             }
+        }
+    }
+
+    /// <summary>Without a timeline the sampler is done once every source that handled something has its warm-up cut (at once without STATS_WARMUP).</summary>
+    private bool WarmupCut()
+    {
+        if (warmup <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        lock (_gate)
+        {
+            var started = _tracks.Values.Where(t => t.First is not null).ToList();
+            return started.Count > 0 && started.All(t => t.LatencyAtWarmupEnd is not null);
         }
     }
 

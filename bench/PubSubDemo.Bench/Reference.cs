@@ -94,7 +94,9 @@ internal sealed class Reference(IBenchTarget server, BenchOptions options, strin
         var environment = EndToEnd.ServiceEnvironment(server, options, pattern, names).With(
             (EnvNames.LogMessages, logMessages ? "true" : "false"),
             ("STATS_WARMUP", $"{options.Warmup.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms"),
-            ("STATS_WARMUP_SECONDS", options.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture)));
+            ("STATS_WARMUP_SECONDS", options.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture)),
+            // No 100 ms count timeline: the references keep none, and the product never reads its counters that often.
+            ("STATS_TIMELINE", "false"));
         if (consumer == Ours)
         {
             foreach (var (name, value) in options.OursEnvironment)
