@@ -20,7 +20,8 @@ public static class ServerProbe
     public static async Task<ServerProfile> ReadAsync(IConnectionMultiplexer multiplexer, ServerNeeds needs)
     {
         var servers = multiplexer.GetServers();
-        var server = servers.FirstOrDefault(s => s.IsConnected && !s.IsReplica) ?? servers.First(s => s.IsConnected);
+        var server = servers.FirstOrDefault(s => s.IsConnected && !s.IsReplica) ?? servers.FirstOrDefault(s => s.IsConnected)
+            ?? throw new TimeoutException("no connected server to probe yet"); // transient: retried with the connection's backoff
 
         // Everything is on the wire before the first reply is awaited.
         var info = server.InfoRawAsync("server");
@@ -30,7 +31,7 @@ public static class ServerProbe
             ? multiplexer.GetSubscriber().PublishAsync(RedisChannel.Sharded(ShardedPubSub.ProbeChannel), RedisValue.EmptyString)
             : null;
 
-        var (kind, version) = ServerProfile.Identify(await info ?? "");
+        var (kind, version) = ServerProfile.Identify(await InfoAsync(info));
         var streams = await CheckAsync(commands, StreamsFrom, _ => FeatureCheck.Unchecked);
         var scripts = lua is null ? FeatureCheck.Unchecked : await CheckAsync(lua, _ => FeatureCheck.Yes, FromError);
         var shardedCheck = sharded is null ? FeatureCheck.Unchecked : await CheckAsync(sharded, _ => FeatureCheck.Yes, FromError);
@@ -57,6 +58,19 @@ public static class ServerProbe
     /// </summary>
     public static FeatureCheck FromError(string message) =>
         message.StartsWith("NOPERM", StringComparison.Ordinal) ? FeatureCheck.Unchecked : FeatureCheck.No(message);
+
+    /// <summary>INFO server's text; a refusal (a user without INFO) leaves the server unknown rather than stopping the service.</summary>
+    private static async Task<string> InfoAsync(Task<string?> info)
+    {
+        try
+        {
+            return await info ?? "";
+        }
+        catch (RedisServerException ex) when (!RedisErrors.IsTransient(ex))
+        {
+            return "";
+        }
+    }
 
     /// <summary>The check's reply read by <paramref name="read"/>, or its refusal by <paramref name="refused"/> (COMMAND INFO's: not checked).</summary>
     private static async Task<FeatureCheck> CheckAsync<T>(Task<T> reply, Func<T, FeatureCheck> read, Func<string, FeatureCheck> refused)
