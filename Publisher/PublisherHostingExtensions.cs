@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Publisher.Sending;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Observability;
 using PubSubDemo.Shared.Security;
 
@@ -19,6 +20,7 @@ public static class PublisherHostingExtensions
         builder.Services.AddSingleton<MessageSender>();
         builder.Services.AddHostedService<PublisherWorker>();
         builder.Services.AddServerAccess<SenderAccess>();
+        builder.Services.AddServerNeeds<SenderNeeds>();
         return builder;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Connection;
 using PubSubDemo.Shared.Observability;
 using PubSubDemo.Shared.Security;
 using PubSubDemo.Subscriber.Consumers;
@@ -40,6 +41,7 @@ public static class SubscriberHostingExtensions
         builder.AddSettings<DedupeSettings>();
         services.AddSingleton<Deduplicator>();
         services.AddServerAccess<DedupeAccess>();
+        services.AddServerNeeds<ConsumerNeeds>();
         services.AddRedrive();
 
         // The PATTERN read once above decides which consumers exist; a bad one falls back to both here, and validation stops the host before any starts.

@@ -6,7 +6,8 @@ namespace PubSubDemo.Shared.Connection;
 /// <summary>
 /// What StackExchange.Redis itself sends, found with MONITOR and ACL LOG against a restricted user: the handshake
 /// (HELLO, AUTH, CLIENT SETNAME / ID, SELECT), INFO and CLUSTER NODES / SLOTS to learn the server's kind,
-/// and PING / ECHO to keep connections alive; QUIT on close. Its tie-breaker key (GET __Booksleeve_TieBreak) and its
+/// and PING / ECHO to keep connections alive; QUIT on close. The start-up probe (<see cref="ServerProbe"/>) adds INFO
+/// and COMMAND INFO. Its tie-breaker key (GET __Booksleeve_TieBreak) and its
 /// configuration channel (SUBSCRIBE __Booksleeve_MasterChanged) only matter for primary/replica switch-overs with
 /// several endpoints that the client elects itself; they are turned off (<see cref="Restrict"/>), so no user needs a
 /// key or a channel that the service does not use. CLIENT SETINFO (the library's name in CLIENT LIST) is off too:
@@ -25,5 +26,5 @@ internal sealed class ConnectionAccess : IServerAccess
     }
 
     public void Describe(AccessRules rules) => rules.Allow(
-        "hello", "auth", "client|setname", "client|id", "select", "info", "cluster|nodes", "cluster|slots", "ping", "echo", "quit");
+        "hello", "auth", "client|setname", "client|id", "select", "info", "cluster|nodes", "cluster|slots", "command|info", "ping", "echo", "quit");
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using PubSubDemo.Shared.Cluster;
 using PubSubDemo.Shared.Configuration;
 using StackExchange.Redis;
 
@@ -8,11 +8,15 @@ namespace PubSubDemo.Shared.Connection;
 
 /// <summary>
 /// The process's one multiplexer. It is created with <c>AbortOnConnectFail = false</c>, so a server that is
-/// not up yet is waited for with logged retries and backoff; the services never crash on it.
+/// not up yet is waited for with logged retries and backoff; the services never crash on it. Once it answers,
+/// <see cref="ServerProbe"/> reads what it is and can do (one line, <see cref="Server"/>), and a setting it cannot serve
+/// (<see cref="ServerNeeds"/>) stops the service: one <c>error:</c> line, and exit 2 (<see cref="Refusal"/>).
 /// </summary>
 public sealed partial class RedisConnection(
     RedisSettings settings,
     MessagingSettings messaging,
+    IEnumerable<IServerNeeds> needs,
+    IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory,
     TimeProvider time) : IAsyncDisposable
 {
@@ -36,7 +40,14 @@ public sealed partial class RedisConnection(
     /// <summary>The server that answered, e.g. "DragonFly 1.34.1"; empty until connected.</summary>
     public string ServerDescription { get; private set; } = "";
 
-    public bool IsConnected => _multiplexer?.IsConnected == true;
+    /// <summary>What the server is and can do, read once at connect; null until then.</summary>
+    public ServerProfile? Server { get; private set; }
+
+    /// <summary>Why the server cannot serve these settings (one line per setting), when it cannot; the service then exits 2.</summary>
+    public IReadOnlyList<string>? Refusal { get; private set; }
+
+    /// <summary>False once the server was refused (<see cref="Refusal"/>): nothing may use it, not even a stop's clean-up.</summary>
+    public bool IsConnected => Refusal is null && _multiplexer?.IsConnected == true;
 
     /// <summary>Completes once the server has answered a PING; safe to call from every worker.</summary>
     public Task<IConnectionMultiplexer> GetAsync(CancellationToken cancellationToken)
@@ -129,11 +140,41 @@ public sealed partial class RedisConnection(
             cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
-        ServerDescription = await DescribeServerAsync(multiplexer);
+        var required = ServerNeeds.From(needs);
+        ServerProfile? profile = null;
+        await RedisErrors.RetryAsync(
+            async () => profile = await ServerProbe.ReadAsync(multiplexer, required),
+            (reason, pause) => LogWaiting(Endpoint, ++attempt, DurationParser.Format(pause), reason),
+            time,
+            cancellationToken);
+        Server = profile!;
+        ServerDescription = profile!.Product;
         await SubscriptionConnectedAsync(multiplexer, cancellationToken);
         LogConnected(Endpoint, ServerDescription);
-        await ShardedPubSub.EnsureAvailableAsync(multiplexer, messaging, $"{ServerDescription} at {Endpoint}", _logger);
+        LogServer(profile.Describe());
+        if (required.Refusals(profile, $"{ServerDescription} at {Endpoint}") is { Count: > 0 } refusals)
+        {
+            await RefuseAsync(refusals, cancellationToken);
+        }
+
         return multiplexer;
+    }
+
+    /// <summary>
+    /// Settings this server cannot serve: each is printed as one <c>error:</c> line on standard error, as a bad setting
+    /// is, and the host is stopped; <c>RunServiceAsync</c> then exits 2. The workers are never handed the connection: they
+    /// wait until the host stops them as at any shutdown, so none of them fails with a stack trace of its own.
+    /// </summary>
+    private async Task RefuseAsync(IReadOnlyList<string> refusals, CancellationToken cancellationToken)
+    {
+        Refusal = refusals;
+        foreach (var refusal in refusals)
+        {
+            await Console.Error.WriteLineAsync($"error: {refusal}");
+        }
+
+        lifetime.StopApplication();
+        await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);
     }
 
     /// <summary>
@@ -157,36 +198,6 @@ public sealed partial class RedisConnection(
         for (var wait = 0; wait < 250 && !subscriber.IsConnected(); wait++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(2), time, cancellationToken);
-        }
-    }
-
-    /// <summary>Names the server product from INFO .</summary>
-    private static async Task<string> DescribeServerAsync(ConnectionMultiplexer multiplexer)
-    {
-        try
-        {
-            var server = multiplexer.GetServers().First(s => s.IsConnected);
-            var text = await server.InfoRawAsync("server") ?? "";
-            var info = text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                .Select(line => line.Split(':', 2))
-                .Where(pair => pair.Length == 2)
-                .GroupBy(pair => pair[0])
-                .ToDictionary(g => g.Key, g => g.First()[1]);
-            if (info.TryGetValue("dragonfly_version", out var dragonfly))
-            {
-                return $"DragonFly {dragonfly.TrimStart('d', 'f', '-', 'v')}";
-            }
-
-            if (info.TryGetValue("valkey_version", out var valkey))
-            {
-                return $"Valkey {valkey}";
-            }
-
-            return info.TryGetValue("redis_version", out var redis) ? $"Redis {redis}" : "unknown server";
-        }
-        catch (Exception ex)
-        {
-            return $"unknown server: {ex.GetBaseException().Message}";
         }
     }
 
@@ -216,4 +227,7 @@ public sealed partial class RedisConnection(
 
     [LoggerMessage(1005, LogLevel.Information, "Reconnected the {ConnectionType} connection to {Endpoint}")]
     private partial void LogConnectionRestored(string endpoint, string connectionType);
+
+    [LoggerMessage(1006, LogLevel.Information, "Server: {Profile}")]
+    private partial void LogServer(string profile);
 }

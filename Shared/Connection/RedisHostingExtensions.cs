@@ -15,6 +15,7 @@ public static class RedisHostingExtensions
         builder.Services.AddSettings<MessagingSettings>();
         builder.Services.AddSingleton<RedisConnection>();
         builder.Services.AddServerAccess<ConnectionAccess>();
+        builder.Services.AddServerNeeds<ServerNeeds.Shared>();
         builder.Services.AddHostedService<RedisConnectionStarter>();
         builder.Services.AddHostedService<ClusterShapeReporter>();
         return builder;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Shared.Connection;
 
 namespace PubSubDemo.Shared.Hosting;
 
@@ -45,7 +46,8 @@ public static class ServiceDefaults
     }
 
     /// <summary>
-    /// Runs the host; a bad setting prints one line per problem (variable, value, what is allowed) and exits 2,
+    /// Runs the host; a bad setting prints one line per problem (variable, value, what is allowed) and exits 2, as does a
+    /// setting the server turns out not to serve once reached (<see cref="RedisConnection.Refusal"/>),
     /// without a stack trace for a user's typo. When the first command-line argument names a registered
     /// <see cref="IServiceVerb"/> (<c>--healthcheck all</c>), that verb runs instead of the workers and its result is the exit code.
     /// </summary>
@@ -79,6 +81,12 @@ public static class ServiceDefaults
         {
             await host.StartAsync();
             await host.WaitForShutdownAsync();
+
+            // A server that cannot serve these settings (the start-up probe) is a bad setting too, found once connected.
+            if (host.Services.GetService<RedisConnection>()?.Refusal is { Count: > 0 })
+            {
+                return 2;
+            }
 
             // A worker that failed has already been logged by the host; make it visible to scripts and orchestrators too.
             var failed = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask?.IsFaulted == true);

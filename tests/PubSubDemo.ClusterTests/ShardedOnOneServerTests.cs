@@ -10,7 +10,7 @@ public sealed class ShardedOnOneServerTests(ITestOutputHelper output)
     public async Task Sharded_fan_out_and_sharded_doorbells_work_on_a_single_server()
     {
         await using var server = await RedisServerProcess.StartAsync();
-        output.WriteLine($"Server: redis-server process on port {server.Port}");
+        output.WriteLine($"Server: {RedisServerProcess.ProgramName} process on port {server.Port}");
         const int count = 100;
 
         // IDLE_POLL is a minute: the queue consumer sees the pushes only if the sharded doorbell wakes it.

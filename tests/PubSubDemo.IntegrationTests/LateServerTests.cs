@@ -11,7 +11,7 @@ public sealed class LateServerTests(ITestOutputHelper output)
     {
         const int count = 20;
         await using var server = RedisServerProcess.Create();
-        output.WriteLine($"Server: redis-server process on port {server.Port}, started after the services");
+        output.WriteLine($"Server: {RedisServerProcess.ProgramName} process on port {server.Port}, started after the services");
         var settings = new Dictionary<string, string?> { ["PATTERN"] = "queue", ["QUEUE"] = TestNames.Unique("late") };
         var handler = new RecordingHandler();
         await using var hosts = new ServiceHostGroup(output);

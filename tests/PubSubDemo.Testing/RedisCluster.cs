@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace PubSubDemo.Testing;
 
 /// <summary>
-/// A real local Redis Cluster: redis-server nodes with <c>--cluster-enabled yes</c> on free loopback ports below
+/// A real local Redis Cluster (or Valkey's, <see cref="TestServer"/>): redis-server nodes with <c>--cluster-enabled yes</c> on free loopback ports below
 /// 55536 (each node's bus listens on port + 10000), joined by <c>redis-cli --cluster create</c>, and waited for
 /// until every node says <c>cluster_state:ok</c> with all 16384 slots served and the client sees every primary.
 /// </summary>
@@ -69,7 +69,7 @@ public sealed partial class RedisCluster : IAsyncDisposable
                 $"the client sees {primaries} primaries and {primaries * replicasPerPrimary} replicas");
             var shape = await ClusterShape.ReadAsync(cluster.Client) ?? throw new InvalidOperationException("the client does not see a cluster");
             cluster.StartupTime = clock.Elapsed;
-            cluster.Description = $"Redis Cluster of {shape.Describe()} (started in {cluster.StartupTime.TotalSeconds:0.0}s)";
+            cluster.Description = $"{TestServer.Product} Cluster ({await TestServer.VersionAsync(cluster.Client.GetServers().First(s => s.IsConnected))}) of {shape.Describe()} (started in {cluster.StartupTime.TotalSeconds:0.0}s)";
             return cluster;
         }
         catch
@@ -109,7 +109,7 @@ public sealed partial class RedisCluster : IAsyncDisposable
         var (exitCode, output) = await RunAsync(redisCli, arguments);
         if (exitCode != 0 || !output.Contains("All 16384 slots covered", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"redis-cli --cluster create failed (exit {exitCode}):\n{output}");
+            throw new InvalidOperationException($"{TestServer.CliProgram} --cluster create failed (exit {exitCode}):\n{output}");
         }
     }
 
@@ -139,10 +139,15 @@ public sealed partial class RedisCluster : IAsyncDisposable
 
     private static string FindRedisCli()
     {
+        if (TestServer.Kind == TestServerKind.Garnet)
+        {
+            throw new InvalidOperationException("The cluster tests start real cluster nodes with redis-cli --cluster create; they run on Redis and Valkey, not Garnet.");
+        }
+
         var server = RedisServerProcess.FindExecutable() ?? throw new InvalidOperationException(
-            "No redis-server for the cluster tests: install it (apt-get install -y redis-server; it brings redis-cli).");
-        var cli = Path.Combine(Path.GetDirectoryName(server)!, "redis-cli");
-        return File.Exists(cli) ? cli : throw new InvalidOperationException($"No redis-cli beside {server}: install redis-tools.");
+            $"No {RedisServerProcess.ProgramName} for the cluster tests: {TestServer.InstallHint}.");
+        var cli = Path.Combine(Path.GetDirectoryName(server)!, TestServer.CliProgram);
+        return File.Exists(cli) ? cli : throw new InvalidOperationException($"No {TestServer.CliProgram} beside {server}: {TestServer.InstallHint}.");
     }
 
     /// <summary>A port below 55536 that is free now, whose cluster bus port (port + 10000) is free too.</summary>

@@ -7,7 +7,8 @@ namespace PubSubDemo.Testing;
 
 /// <summary>
 /// One server per test collection, chosen in this order: PUBSUBDEMO_TEST_REDIS (an address you give);
-/// DragonFly through Testcontainers where a Docker engine answers; a redis-server process on a free port;
+/// DragonFly through Testcontainers where a Docker engine answers; a redis-server process on a free port (valkey-server
+/// or garnet-server with PUBSUBDEMO_TEST_SERVER, <see cref="TestServer"/>);
 /// else a failure that says what to install.
 /// </summary>
 public sealed class RedisServerFixture : IAsyncLifetime
@@ -48,7 +49,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
         {
             _process = await RedisServerProcess.StartAsync();
             Address = _process.Address;
-            Kind = $"redis-server process on port {_process.Port}";
+            Kind = $"{RedisServerProcess.ProgramName} process on port {_process.Port}";
         }
 
         Client = await ConnectionMultiplexer.ConnectAsync($"{Address},allowAdmin=true");
@@ -67,22 +68,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
         return keys;
     }
 
-    private async Task<string> VersionAsync()
-    {
-        try
-        {
-            var info = await Client.GetServer(Client.GetEndPoints()[0]).InfoRawAsync("server") ?? "";
-            string? Field(string name) => info.Split('\n', StringSplitOptions.TrimEntries)
-                .FirstOrDefault(line => line.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..];
-            return Field("dragonfly_version") is { } dragonfly ? $"DragonFly {dragonfly}"
-                : Field("valkey_version") is { } valkey ? $"Valkey {valkey}"
-                : $"Redis {Field("redis_version") ?? "?"}";
-        }
-        catch (RedisException ex)
-        {
-            return $"version unknown: {ex.Message}";
-        }
-    }
+    private Task<string> VersionAsync() => TestServer.VersionAsync(Client.GetServer(Client.GetEndPoints()[0]));
 
     private static async Task<RedisContainer?> TryStartDragonFlyAsync()
     {

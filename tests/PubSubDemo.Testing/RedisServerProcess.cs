@@ -6,7 +6,8 @@ using StackExchange.Redis;
 namespace PubSubDemo.Testing;
 
 /// <summary>
-/// A real redis-server process on a free loopback port, started and stopped by the test. It can be killed
+/// A real redis-server process on a free loopback port, started and stopped by the test (valkey-server or
+/// garnet-server instead with PUBSUBDEMO_TEST_SERVER, <see cref="TestServer"/>). It can be killed
 /// and restarted on the same port (with append-only persistence when asked), which the fault tests need.
 /// </summary>
 public sealed class RedisServerProcess : IAsyncDisposable
@@ -14,13 +15,15 @@ public sealed class RedisServerProcess : IAsyncDisposable
     private readonly string _directory;
     private readonly bool _persistent;
     private readonly IReadOnlyList<string> _extraArguments;
+    private readonly bool _lua;
     private Process? _process;
 
-    private RedisServerProcess(int port, bool persistent, IReadOnlyList<string>? extraArguments = null)
+    private RedisServerProcess(int port, bool persistent, IReadOnlyList<string>? extraArguments = null, bool lua = true)
     {
         Port = port;
         _persistent = persistent;
         _extraArguments = extraArguments ?? [];
+        _lua = lua;
         _directory = Directory.CreateTempSubdirectory("pubsubdemo-redis-").FullName;
     }
 
@@ -33,19 +36,11 @@ public sealed class RedisServerProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
-    public static string? FindExecutable()
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin").Append("/usr/local/bin").Append("/usr/sbin"))
-        {
-            var path = Path.Combine(dir, "redis-server");
-            if (File.Exists(path))
-            {
-                return path;
-            }
-        }
+    /// <summary>The server program of <see cref="TestServer.Kind"/>, or null when it is not installed.</summary>
+    public static string? FindExecutable() => TestServer.Find(TestServer.ServerProgram);
 
-        return null;
-    }
+    /// <summary>The program's name for messages: redis-server, valkey-server or garnet-server.</summary>
+    public static string ProgramName => TestServer.ServerProgram;
 
     /// <summary>
     /// A server on a free port that is chosen now but not started, so that services can be pointed at it
@@ -60,10 +55,13 @@ public sealed class RedisServerProcess : IAsyncDisposable
         return server;
     }
 
-    /// <summary>A server on <paramref name="port"/> with more command-line options, e.g. a cluster node's.</summary>
-    public static async Task<RedisServerProcess> StartAsync(int port, IReadOnlyList<string> extraArguments)
+    /// <summary>
+    /// A server on <paramref name="port"/> with more command-line options, e.g. a cluster node's; <paramref name="lua"/>
+    /// false starts Garnet without Lua (Redis and Valkey always have it).
+    /// </summary>
+    public static async Task<RedisServerProcess> StartAsync(int port, IReadOnlyList<string> extraArguments, bool lua = true)
     {
-        var server = new RedisServerProcess(port, persistent: false, extraArguments);
+        var server = new RedisServerProcess(port, persistent: false, extraArguments, lua);
         await server.StartAsync();
         return server;
     }
@@ -71,32 +69,23 @@ public sealed class RedisServerProcess : IAsyncDisposable
     public async Task StartAsync()
     {
         var executable = FindExecutable() ?? throw new InvalidOperationException(
-            "No Redis-protocol server for the integration tests: install redis-server (apt-get install -y redis-server), " +
+            $"No {ProgramName} for the tests ({TestServer.Variable}={TestServer.Kind.ToString().ToLowerInvariant()}): {TestServer.InstallHint}; " +
             "or start a Docker engine (DragonFly via Testcontainers), or set PUBSUBDEMO_TEST_REDIS=host:port.");
-        var arguments = new List<string>
-        {
-            "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "",
-            "--appendonly", _persistent ? "yes" : "no", "--protected-mode", "no", "--daemonize", "no",
-        };
-        if (_persistent)
-        {
-            arguments.AddRange(["--appendfsync", "always"]);
-        }
-
+        var arguments = TestServer.BaseArguments(Port, _directory, _persistent, _lua);
         arguments.AddRange(_extraArguments);
 
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         arguments.ForEach(start.ArgumentList.Add);
-        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        _process = Process.Start(start) ?? throw new InvalidOperationException($"{ProgramName} did not start");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var process = _process;
         await Wait.UntilAsync(
-            async () => process.HasExited ? throw new InvalidOperationException($"redis-server on port {Port} exited with code {process.ExitCode} (port taken?)") : await PingAsync(),
-            $"redis-server answers on port {Port}",
-            TimeSpan.FromSeconds(15));
+            async () => process.HasExited ? throw new InvalidOperationException($"{ProgramName} on port {Port} exited with code {process.ExitCode} (port taken?)") : await PingAsync(),
+            $"{ProgramName} answers on port {Port}",
+            TimeSpan.FromSeconds(TestServer.Kind == TestServerKind.Garnet ? 60 : 15));
     }
 
     /// <summary>kill -9: the server vanishes mid-flight, as in a crash.</summary>

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 namespace PubSubDemo.Testing;
 
 /// <summary>
-/// Debian's redis-server serving TLS only (<c>--tls-port P --port 0</c>) with the given certificate, optionally
+/// Debian's redis-server (or valkey-server, <see cref="TestServer"/>) serving TLS only (<c>--tls-port P --port 0</c>) with the given certificate, optionally
 /// requiring client certificates. It can be restarted on the same port with another certificate.
 /// </summary>
 public sealed class TlsServerProcess(string authorityFile) : IAsyncDisposable
@@ -19,14 +19,15 @@ public sealed class TlsServerProcess(string authorityFile) : IAsyncDisposable
     /// <summary>REDIS_ADDR for it: <c>rediss://127.0.0.1:P</c>, or with another host name that resolves to loopback.</summary>
     public string Url(string host = "127.0.0.1") => $"rediss://{host}:{Port}";
 
-    /// <summary>The lines redis-server printed (handshake errors are logged there).</summary>
+    /// <summary>The lines the server printed (handshake errors are logged there).</summary>
     public ConcurrentQueue<string> Output { get; } = new();
 
     public async Task StartAsync(PemPair certificate, bool requireClientCertificates = false, params string[] extra)
     {
         await StopAsync();
         extra = extra.Contains("--appendonly") ? extra : ["--appendonly", "no", .. extra];
-        var executable = RedisServerProcess.FindExecutable() ?? throw new InvalidOperationException("Install redis-server (apt-get install -y redis-server)");
+        var program = RedisServerProcess.ProgramName;
+        var executable = RedisServerProcess.FindExecutable() ?? throw new InvalidOperationException($"No {program}: {TestServer.InstallHint}");
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string[] arguments =
         [
@@ -39,13 +40,13 @@ public sealed class TlsServerProcess(string authorityFile) : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
         process.OutputDataReceived += (_, e) => Record(e.Data);
         process.ErrorDataReceived += (_, e) => Record(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        await Wait.UntilAsync(() => !process.HasExited && Output.Any(line => line.Contains("Ready to accept connections", StringComparison.Ordinal)), $"redis-server serves TLS on port {Port}", TimeSpan.FromSeconds(15));
+        await Wait.UntilAsync(() => !process.HasExited && Output.Any(line => line.Contains("Ready to accept connections", StringComparison.Ordinal)), $"{program} serves TLS on port {Port}", TimeSpan.FromSeconds(15));
         await Wait.UntilAsync(AcceptsAsync, $"port {Port} accepts connections", TimeSpan.FromSeconds(5));
     }
 

@@ -28,6 +28,7 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
     [InlineData("stream", "3", "false", true)]
     public async Task Every_pattern_runs_end_to_end_as_the_users_the_acl_verb_describes(string pattern, string partitions = "1", string dedupe = "false", bool retriesAndDelays = false)
     {
+        output.WriteLine($"Server: {RedisServerProcess.ProgramName} on port {server.Port}, default user off, users from the acl verb");
         var users = await CreateUsersAsync(pattern, partitions, dedupe);
         var settings = Names(pattern, users.Suffix, partitions, dedupe);
         (string, string?)[] failing = retriesAndDelays ? [("FAIL_ON", "Message #7"), ("MAX_ATTEMPTS", "2"), ("RETRY_BACKOFF", "100ms")] : [];
@@ -74,6 +75,7 @@ public sealed class AclTests(AclServer server, ITestOutputHelper output) : IClas
     [Fact]
     public async Task Each_user_is_refused_what_its_service_never_does()
     {
+        output.WriteLine($"Server: {RedisServerProcess.ProgramName} on port {server.Port}, default user off, users from the acl verb");
         var users = await CreateUsersAsync("all");
         var settings = Names("all", users.Suffix);
         string queue = settings["QUEUE"]!, stream = settings["STREAM"]!, channel = settings["CHANNEL"]!;

@@ -13,6 +13,7 @@ public sealed class AclTopicTests(AclServer server, ITestOutputHelper output) : 
     [Fact]
     public async Task A_subscriber_on_a_channel_and_a_glob_runs_as_the_user_the_acl_verb_describes_and_may_subscribe_to_nothing_else()
     {
+        output.WriteLine($"Server: {RedisServerProcess.ProgramName} on port {server.Port}, default user off, users from the acl verb");
         var suffix = Guid.NewGuid().ToString("N")[..8];
         string order = $"acl-order-{suffix}", audit = $"acl-audit-{suffix}.*";
         var user = $"subscriber-{suffix}";

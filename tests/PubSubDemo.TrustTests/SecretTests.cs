@@ -19,6 +19,7 @@ public sealed class SecretTests(ITestOutputHelper output)
     [InlineData("REDIS_PASSWORD_FILE")]
     public async Task The_password_appears_in_nothing_the_processes_print_or_serve(string source)
     {
+        output.WriteLine($"Server: {RedisServerProcess.ProgramName} started by the test");
         var password = $"s3cret-{Guid.NewGuid():N}";
         var wrongPassword = $"wr0ng-{Guid.NewGuid():N}";
         await using var server = await RedisServerProcess.StartAsync();

@@ -11,6 +11,7 @@ public sealed class TlsTests(ITestOutputHelper output)
     [InlineData(true)]
     public async Task Publisher_subscriber_and_monitor_run_every_pattern_over_TLS(bool clientCertificate)
     {
+        output.WriteLine($"Server: {RedisServerProcess.ProgramName} serving TLS only, started by the test");
         using var certificates = new TestCertificates();
         await using var server = new TlsServerProcess(certificates.AuthorityFile);
         await server.StartAsync(certificates.Server(), requireClientCertificates: clientCertificate);
@@ -37,6 +38,7 @@ public sealed class TlsTests(ITestOutputHelper output)
     [Fact]
     public async Task A_client_certificate_the_server_requires_but_does_not_get_leaves_the_service_waiting()
     {
+        output.WriteLine($"Server: {RedisServerProcess.ProgramName} serving TLS only, started by the test");
         using var certificates = new TestCertificates();
         await using var server = new TlsServerProcess(certificates.AuthorityFile);
         await server.StartAsync(certificates.Server(), requireClientCertificates: true);
@@ -52,6 +54,7 @@ public sealed class TlsTests(ITestOutputHelper output)
     [Fact]
     public async Task A_server_certificate_from_another_CA_is_reported_at_every_retry_until_the_server_is_fixed()
     {
+        output.WriteLine($"Server: {RedisServerProcess.ProgramName} serving TLS only, started by the test");
         using var trusted = new TestCertificates("Trusted CA");
         using var other = new TestCertificates("Other CA");
         await using var server = new TlsServerProcess(other.AuthorityFile);
@@ -82,6 +85,7 @@ public sealed class TlsTests(ITestOutputHelper output)
     [InlineData("wrong host", "the server's certificate is not trusted: wrong host name: it is for 'cache.example.com', not '127.0.0.1'")]
     public async Task A_certificate_that_does_not_verify_is_reported_with_its_reason(string fault, string reason)
     {
+        output.WriteLine($"Server: {RedisServerProcess.ProgramName} serving TLS only, started by the test");
         using var certificates = new TestCertificates();
         await using var server = new TlsServerProcess(certificates.AuthorityFile);
         await server.StartAsync(fault == "expired" ? certificates.Server(expired: true) : certificates.Server(["cache.example.com"]));

@@ -25,13 +25,13 @@ internal sealed partial class FaultServer : IAsyncDisposable
 
     public string Address => Process.Address;
 
-    public string Kind => $"redis-server {RedisVersion()} on port {Process.Port}";
+    public string Kind => $"{RedisServerProcess.ProgramName} ({_version}) on port {Process.Port}";
 
     public static async Task<FaultServer> StartAsync(bool persistent = false)
     {
         var process = await RedisServerProcess.StartAsync(persistent);
         var client = await ConnectionMultiplexer.ConnectAsync($"{process.Address},allowAdmin=true,abortConnect=false,connectRetry=10");
-        return new FaultServer(process, client);
+        return new FaultServer(process, client) { _version = await TestServer.VersionAsync(client.GetServer(process.Address)) };
     }
 
     /// <summary>kill -9 of the server: in-flight commands and unread replies vanish.</summary>
@@ -185,17 +185,7 @@ internal sealed partial class FaultServer : IAsyncDisposable
         return read.Message?.Id ?? payload.ToString();
     }
 
-    private string RedisVersion()
-    {
-        try
-        {
-            return Client.GetServer(Address).Version.ToString();
-        }
-        catch (RedisException)
-        {
-            return "?";
-        }
-    }
+    private string _version = "";
 
     public async ValueTask DisposeAsync()
     {
