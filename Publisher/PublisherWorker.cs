@@ -50,7 +50,7 @@ internal sealed partial class PublisherWorker(
         using var drain = new CancellationTokenSource();
         using var onStop = stoppingToken.Register(() => drain.CancelAfter(ServiceDefaults.ShutdownTimeout - TimeSpan.FromSeconds(3)));
 
-        var sending = sender.RunAsync(multiplexer.GetDatabase(), buffer.Reader, capacity, drain.Token);
+        var sending = sender.RunAsync(multiplexer.GetDatabase(), buffer.Reader, capacity, drain.Token, connection.Server);
         var generating = Task.Factory.StartNew(
             () => Generate(buffer.Writer, capacity, stoppingToken),
             CancellationToken.None,

@@ -5,8 +5,11 @@ using StackExchange.Redis;
 
 namespace PubSubDemo.Publisher.Sending;
 
-/// <summary>Pub/sub fan-out: PUBLISH (or SPUBLISH, PUBSUB_MODE=sharded) to CHANNEL, as one script for the batch or one command per message.</summary>
-internal sealed class ChannelDestination(MessagingSettings messaging, ScriptFallback scripts, PublisherStats stats, bool logMessages, ILogger logger) : IDestination
+/// <summary>
+/// Pub/sub fan-out: PUBLISH (or SPUBLISH, PUBSUB_MODE=sharded) to CHANNEL, as one script for the batch or one command per
+/// message; always one command per message when <paramref name="publishInScripts"/> is false (DragonFly).
+/// </summary>
+internal sealed class ChannelDestination(MessagingSettings messaging, ScriptFallback scripts, PublisherStats stats, bool logMessages, ILogger logger, bool publishInScripts = true) : IDestination
 {
     private readonly string channel = messaging.Channel;
     private readonly RedisChannel _channel = PubSubChannels.For(messaging, messaging.Channel);
@@ -20,7 +23,7 @@ internal sealed class ChannelDestination(MessagingSettings messaging, ScriptFall
             return BatchParts.AllTaken;
         }
 
-        var script = scripts.UseScript(pending.Count) ? database.ScriptEvaluateAsync(SendScripts.PublishMany, _channelKey, BatchParts.Arguments(pending, _command)) : null;
+        var script = publishInScripts && scripts.UseScript(pending.Count) ? database.ScriptEvaluateAsync(SendScripts.PublishMany, _channelKey, BatchParts.Arguments(pending, _command)) : null;
         var each = script is null ? PublishEach(database, pending) : null;
         return scripts.RepliesAsync(script, static reply => (long[])reply!, each, (i, receivers) => OnPublished(pending[i], receivers));
     }

@@ -38,11 +38,12 @@ internal sealed partial class MessageSender(
 
     /// <summary>
     /// Reads <paramref name="source"/> until it completes, with up to <see cref="MaxBatchesInFlight"/> batches on the wire
-    /// at once; <paramref name="drain"/> cancels retries at the shutdown deadline.
+    /// at once; <paramref name="drain"/> cancels retries at the shutdown deadline. <paramref name="server"/> is what the
+    /// start-up probe found, when it ran.
     /// </summary>
-    public async Task RunAsync(IDatabase database, ChannelReader<OutgoingMessage> source, SemaphoreSlim capacity, CancellationToken drain)
+    public async Task RunAsync(IDatabase database, ChannelReader<OutgoingMessage> source, SemaphoreSlim capacity, CancellationToken drain, ServerProfile? server = null)
     {
-        _destinations ??= CreateDestinations();
+        _destinations ??= CreateDestinations(server);
         var inFlight = new Queue<(List<OutgoingMessage> Batch, Task<Exception?> Attempt)>(MaxBatchesInFlight);
         while (await source.WaitToReadAsync(CancellationToken.None))
         {
@@ -77,13 +78,16 @@ internal sealed partial class MessageSender(
         }
     }
 
-    private IDestination[] CreateDestinations()
+    private IDestination[] CreateDestinations(ServerProfile? server)
     {
         var scripts = new ScriptFallback(logger);
         var destinations = new List<IDestination>(3);
         if (messaging.Uses(Pattern.PubSub))
         {
-            destinations.Add(new ChannelDestination(messaging, scripts, stats, settings.LogMessages, logger));
+            // On DragonFly a PUBLISH inside a script may wait for a slow subscriber's output buffer on the script's
+            // thread, with no script time limit: there the channel publishes one command per message (docs/scaling.md).
+            var publishInScripts = server?.Kind != ServerKind.DragonFly;
+            destinations.Add(new ChannelDestination(messaging, scripts, stats, settings.LogMessages, logger, publishInScripts));
         }
 
         if (messaging.Uses(Pattern.Queue))

@@ -11,7 +11,8 @@ namespace PubSubDemo.Shared.Security;
 /// <c>acl</c>: prints the <c>ACL SETUSER</c> line for the user REDIS_ADDR names, with exactly the commands, keys and
 /// channels this service uses with its current settings. Pipe it to redis-cli as an administrator. <c>acl --server
 /// dragonfly</c> writes whole commands where DragonFly has no subcommand rules (<see cref="AclDialect"/>) and says on
-/// standard error, in comment lines, what that grants beyond need. The rules and the
+/// standard error, in comment lines, what that grants beyond need; without <c>--server</c> the server is asked which it
+/// is when it can be reached (<see cref="AclServerDetection"/>). The rules and the
 /// settings are resolved only when the verb runs (after the settings were checked): looking verbs up by name must not
 /// build, and so validate, every settings class.
 /// </summary>
@@ -32,6 +33,12 @@ internal sealed class AclVerb(IServiceProvider services) : IServiceVerb
         }
 
         var redis = services.GetRequiredService<RedisSettings>();
+        if (!arguments.Contains("--server"))
+        {
+            (dialect, var found) = await AclServerDetection.DetectAsync(redis.Options, cancellationToken);
+            await Console.Error.WriteLineAsync(found.AsMemory(), cancellationToken);
+        }
+
         var rules = new AccessRules();
         foreach (var part in services.GetServices<IServerAccess>())
         {

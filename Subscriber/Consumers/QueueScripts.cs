@@ -10,10 +10,11 @@ internal static class QueueScripts
     /// KEYS[1] queue, KEYS[2] this consumer's processing list; ARGV[1] how many.
     /// Moves up to ARGV[1] items from the head of the queue to the tail of the processing list and returns them. An
     /// empty queue's LPOP is false in Redis's Lua and an empty table in DragonFly's: both return {} before the RPUSH,
-    /// which would refuse no values.
+    /// which would refuse no values. Garnet 2.2.12 answers one popped item as a bare string, which becomes a table of one.
     /// </summary>
     public const string Take = """
         local items = redis.call('LPOP', KEYS[1], ARGV[1])
+        if type(items) == 'string' then items = {items} end
         if not items or #items == 0 then return {} end
         redis.call('RPUSH', KEYS[2], unpack(items))
         return items

@@ -25,6 +25,7 @@ internal static class DueScripts
         local rest = tonumber(ARGV[1]) - #items
         if rest > 0 then
           local popped = redis.call('LPOP', KEYS[1], rest)
+          if type(popped) == 'string' then popped = {popped} end
           if popped then for _, item in ipairs(popped) do items[#items + 1] = item end end
         end
         if #items > 0 then redis.call('RPUSH', KEYS[2], unpack(items)) end
