@@ -27,6 +27,16 @@ internal static class ReferenceTargets
                 continue;
             }
 
+            // A reference that fell behind the publisher (its median a hundred times the pacing's budget) is no floor.
+            if (floor.P50Ms > Math.Max(100, 100_000 / ours.Rate))
+            {
+                checks.Add(new(
+                    string.Create(CultureInfo.InvariantCulture, $"{Title(ours)}: p50 <= {p50Max}x and p99 <= {p99Max}x the {against} consumer"),
+                    string.Create(CultureInfo.InvariantCulture, $"ours p50 {ours.P50Ms:0.000} ms, p99 {ours.P99Ms:0.000} ms; the reference's p50 {floor.P50Ms:0.000} ms"),
+                    null, "n/a: the reference consumer could not keep up with this rate, so there is no floor to compare with"));
+                continue;
+            }
+
             var p50 = ours.P50Ms / floor.P50Ms;
             var p99 = ours.P99Ms / floor.P99Ms;
             var reached = p50 <= p50Max && p99 <= p99Max;
