@@ -47,6 +47,26 @@ internal static class BenchTargetExtensions
         return total;
     }
 
+    /// <summary>True when the queue and every processing list of it are empty: nothing published is still on its way.</summary>
+    public static async Task<bool> QueueDrainedAsync(this IBenchTarget target, string queue)
+    {
+        var db = target.Database();
+        if (await db.ListLengthAsync(queue) > 0)
+        {
+            return false;
+        }
+
+        foreach (var key in await target.KeysAsync(PubSubDemo.Shared.Contract.KeyNames.Processing(queue, "*")))
+        {
+            if (await db.ListLengthAsync(key) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The keys that match a glob on every primary.</summary>
     public static Task<List<RedisKey>> KeysAsync(this IBenchTarget target, string pattern) => ClusterKeys.ScanAsync(target.Connection, pattern);
 }

@@ -251,23 +251,7 @@ internal sealed class EndToEnd(IBenchTarget server, BenchOptions options, string
                 break;
             case "queue":
                 var queue = $"{names}:queue";
-                await Wait.UntilAsync(async () =>
-                {
-                    if (await db.ListLengthAsync(queue) > 0)
-                    {
-                        return false;
-                    }
-
-                    foreach (var key in await server.KeysAsync(KeyNames.Processing(queue, "*")))
-                    {
-                        if (await db.ListLengthAsync(key) > 0)
-                        {
-                            return false;
-                        }
-                    }
-
-                    return true;
-                }, timeout, $"the consumers to empty {queue}");
+                await Wait.UntilAsync(() => server.QueueDrainedAsync(queue), timeout, $"the consumers to empty {queue}");
                 break;
             default:
                 var stream = $"{names}:stream";

@@ -203,24 +203,7 @@ internal sealed class Reference(IBenchTarget server, BenchOptions options, strin
         }
 
         var queue = $"{names}:queue";
-        var db = server.Database();
-        await Wait.UntilAsync(async () =>
-        {
-            if (await db.ListLengthAsync(queue) > 0)
-            {
-                return false;
-            }
-
-            foreach (var key in await server.KeysAsync(KeyNames.Processing(queue, "*")))
-            {
-                if (await db.ListLengthAsync(key) > 0)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }, TimeSpan.FromSeconds(60), $"the consumer to empty {queue}");
+        await Wait.UntilAsync(() => server.QueueDrainedAsync(queue), TimeSpan.FromSeconds(60), $"the consumer to empty {queue}");
     }
 
     private static string Slug(string consumer) => consumer switch
