@@ -16,39 +16,27 @@ internal static class AclServerDetection
     public static async Task<(AclDialect Dialect, string Comment)> DetectAsync(ConfigurationOptions configured, CancellationToken cancellationToken)
     {
         var where = string.Join(",", configured.EndPoints.Select(e => e.ToString()));
-        var reason = "";
-        foreach (var options in Attempts(configured))
+        try
         {
-            try
-            {
-                await using var connection = await ConnectionMultiplexer.ConnectAsync(options, TextWriter.Null).WaitAsync(cancellationToken);
-                var server = connection.GetServers().FirstOrDefault(s => s.IsConnected)
-                    ?? throw new TimeoutException("no server answered");
-                var (kind, version) = ServerProfile.Identify(await server.InfoRawAsync("server").WaitAsync(cancellationToken) ?? "");
-                var dialect = kind == ServerKind.DragonFly ? AclDialect.DragonFly : AclDialect.Redis;
-                return (dialect, $"# {where} is {(kind == ServerKind.Unknown ? "a server that did not say which" : $"{kind} {version}")}: "
-                    + (dialect == AclDialect.DragonFly ? "whole-command rules (acl --server redis writes subcommand rules)" : "Redis rules (acl --server dragonfly writes DragonFly's)"));
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                reason = ex.Message.ReplaceLineEndings(" ");
-            }
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(AsDefaultUser(configured), TextWriter.Null).WaitAsync(cancellationToken);
+            var server = connection.GetServers().FirstOrDefault(s => s.IsConnected) ?? throw new TimeoutException("no server answered");
+            var (kind, version) = ServerProfile.Identify(await server.InfoRawAsync("server").WaitAsync(cancellationToken) ?? "");
+            var dialect = kind == ServerKind.DragonFly ? AclDialect.DragonFly : AclDialect.Redis;
+            return (dialect, $"# {where} is {(kind == ServerKind.Unknown ? "a server that did not say which" : $"{kind} {version}")}: "
+                + (dialect == AclDialect.DragonFly ? "whole-command rules (acl --server redis writes subcommand rules)" : "Redis rules (acl --server dragonfly writes DragonFly's)"));
         }
-
-        return (AclDialect.Redis, $"# could not ask {where} which server it is ({reason}): Redis rules, which Valkey takes too; acl --server dragonfly writes DragonFly's");
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return (AclDialect.Redis, $"# could not ask {where} which server it is ({ex.Message.ReplaceLineEndings(" ")}): Redis rules, which Valkey takes too; acl --server dragonfly writes DragonFly's");
+        }
     }
 
-    /// <summary>The configured endpoints and TLS, without credentials: one quick try as the default user.</summary>
-    private static IEnumerable<ConfigurationOptions> Attempts(ConfigurationOptions configured)
+    /// <summary>The configured endpoints and TLS, without credentials, one quick try.</summary>
+    private static ConfigurationOptions AsDefaultUser(ConfigurationOptions configured)
     {
-        var asDefault = Quick(configured.Clone());
-        asDefault.User = null;
-        asDefault.Password = null;
-        yield return asDefault;
-    }
-
-    private static ConfigurationOptions Quick(ConfigurationOptions options)
-    {
+        var options = configured.Clone();
+        options.User = null;
+        options.Password = null;
         options.AbortOnConnectFail = true;
         options.ConnectRetry = 0;
         options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
