@@ -62,7 +62,10 @@ public sealed record ServerProfile(
     FeatureCheck LuaScripts)
 {
     /// <summary>Product and version, e.g. "Valkey 8.0.1" (the "Connected to" line's wording).</summary>
-    public string Product => Kind == ServerKind.Unknown ? "unknown server" : $"{Kind} {Version}";
+    public string Product => ProductName(Kind, Version);
+
+    /// <summary>What <see cref="Identify"/> found, as the log lines and the acl verb name it: "Valkey 8.0.1", or "unknown server".</summary>
+    public static string ProductName(ServerKind kind, string version) => kind == ServerKind.Unknown ? "unknown server" : $"{kind} {version}";
 
     /// <summary>The probe's log line, e.g. "Valkey 8.0.1, standalone; streams yes, sharded pub/sub yes, Lua scripts not checked".</summary>
     public string Describe() =>

@@ -22,7 +22,7 @@ internal static class AclServerDetection
             var server = connection.GetServers().FirstOrDefault(s => s.IsConnected) ?? throw new TimeoutException("no server answered");
             var (kind, version) = ServerProfile.Identify(await server.InfoRawAsync("server").WaitAsync(cancellationToken) ?? "");
             var dialect = kind == ServerKind.DragonFly ? AclDialect.DragonFly : AclDialect.Redis;
-            return (dialect, $"# {where} is {(kind == ServerKind.Unknown ? "a server that did not say which" : $"{kind} {version}")}: "
+            return (dialect, $"# {where} is {ServerProfile.ProductName(kind, version)}: "
                 + (dialect == AclDialect.DragonFly ? "whole-command rules (acl --server redis writes subcommand rules)" : "Redis rules (acl --server dragonfly writes DragonFly's)"));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

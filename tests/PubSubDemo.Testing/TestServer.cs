@@ -58,7 +58,7 @@ public static class TestServer
         try
         {
             var (kind, version) = ServerProfile.Identify(await server.InfoRawAsync("server") ?? "");
-            return kind == ServerKind.Unknown ? "unknown server" : $"{kind} {version}";
+            return ServerProfile.ProductName(kind, version);
         }
         catch (RedisException ex)
         {
