@@ -122,16 +122,11 @@ internal sealed partial class SummaryReporter(
 
     internal static string IntervalText(LatencySummary latency, TimeSpan interval)
     {
-        var span = DurationText(interval);
+        var span = DurationParser.Format(interval);
         return latency.Count == 0
             ? $"last {span}: nothing handled"
             : FormattableString.Invariant($"last {span}: handled {latency.Count}, latency p50 {latency.P50:0.000} ms, p99 {latency.P99:0.000} ms, max {latency.Max:0.000} ms");
     }
-
-    private static string DurationText(TimeSpan interval) =>
-        interval.TotalSeconds >= 1 && interval.TotalSeconds % 1 == 0
-            ? FormattableString.Invariant($"{interval.TotalSeconds:0} s")
-            : FormattableString.Invariant($"{interval.TotalMilliseconds:0} ms");
 
     [LoggerMessage(3401, LogLevel.Information, "Summary {Source}: received {Received}, handled {Handled}, malformed {Malformed} since start{Extra}; {Interval}")]
     private partial void LogSummary(string source, long received, long handled, long malformed, string extra, string interval);

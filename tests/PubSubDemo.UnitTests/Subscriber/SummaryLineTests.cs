@@ -10,7 +10,7 @@ public sealed class SummaryLineTests
     {
         var text = SummaryReporter.IntervalText(LatencySummary.Empty, TimeSpan.FromSeconds(5));
 
-        Assert.Equal("last 5 s: nothing handled", text);
+        Assert.Equal("last 5s: nothing handled", text);
         Assert.DoesNotContain("0.000", text);
     }
 
@@ -19,6 +19,6 @@ public sealed class SummaryLineTests
     {
         var text = SummaryReporter.IntervalText(new LatencySummary(3, 0.41, 0.7, 0.7, 0.7), TimeSpan.FromMilliseconds(250));
 
-        Assert.Equal("last 250 ms: handled 3, latency p50 0.410 ms, p99 0.700 ms, max 0.700 ms", text);
+        Assert.Equal("last 250ms: handled 3, latency p50 0.410 ms, p99 0.700 ms, max 0.700 ms", text);
     }
 }
