@@ -1,6 +1,6 @@
 using PubSubDemo.ClusterTests.Support;
 using PubSubDemo.FaultTests.Support;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Processing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.ClusterTests;

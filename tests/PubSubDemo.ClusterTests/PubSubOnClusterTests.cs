@@ -1,5 +1,6 @@
 using PubSubDemo.Publisher.Sending;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Producing;
+using PubSubDemo.Messaging.Processing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

@@ -1,4 +1,4 @@
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Processing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.IntegrationTests;

@@ -1,6 +1,7 @@
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Processing;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

@@ -4,11 +4,13 @@ using Microsoft.Extensions.Time.Testing;
 using PubSubDemo.Publisher;
 using PubSubDemo.Publisher.Generation;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Subscriber;
-using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Retries;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Processing;
+using PubSubDemo.Messaging.Retries;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 
