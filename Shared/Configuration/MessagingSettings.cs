@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using PubSubDemo.Messaging.Cluster;
 using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Messaging.Contract;
@@ -63,7 +64,7 @@ internal sealed class MessagingSettings : MessagingOptions, IServiceSettings
             reader.Error(EnvironmentNames.Stream, messaging.Stream, stream);
         }
 
-        if (messaging.PubSubMode == PubSubMode.Sharded && messaging.ChannelIsPattern)
+        if (messaging.PubSubMode == global::PubSubDemo.Messaging.PubSubMode.Sharded && messaging.ChannelIsPattern)
         {
             reader.Error(EnvironmentNames.PubSubMode, "sharded",
                 $"CHANNEL='{messaging.Channel}' is a glob and sharded pub/sub cannot subscribe by pattern; use PUBSUB_MODE=classic or a CHANNEL without * ? [");

@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using HdrHistogram;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Messaging.Configuration;

@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using System.Diagnostics;
 using System.Globalization;
 using PubSubDemo.Shared.Contract;

@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using PubSubDemo.ClusterTests.Support;
 using PubSubDemo.FaultTests.Support;
 using PubSubDemo.Messaging.Processing;

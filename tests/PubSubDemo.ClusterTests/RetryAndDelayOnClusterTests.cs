@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;

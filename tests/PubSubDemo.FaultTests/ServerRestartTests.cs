@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using PubSubDemo.FaultTests.Support;

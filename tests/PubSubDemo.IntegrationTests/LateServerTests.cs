@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using PubSubDemo.Messaging.Processing;
 using Xunit.Abstractions;
 

@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using PubSubDemo.Publisher.Sending;
 using PubSubDemo.Messaging.Producing;
 using PubSubDemo.Shared.Configuration;

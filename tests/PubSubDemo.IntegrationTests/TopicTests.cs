@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using System.Diagnostics.Metrics;
 using PubSubDemo.Shared.Configuration;
 using PubSubDemo.Messaging.Configuration;

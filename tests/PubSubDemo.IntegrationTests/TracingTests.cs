@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;

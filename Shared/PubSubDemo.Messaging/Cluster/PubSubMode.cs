@@ -1,4 +1,4 @@
-namespace PubSubDemo.Messaging.Cluster;
+namespace PubSubDemo.Messaging;
 
 /// <summary>
 /// PUBSUB_MODE: how the channel and the doorbells are published and subscribed. Classic PUBLISH/SUBSCRIBE is

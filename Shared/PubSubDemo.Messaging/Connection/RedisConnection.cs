@@ -25,7 +25,7 @@ internal sealed partial class RedisConnection(
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
     private Task<IConnectionMultiplexer>? _connecting;
-    private ConnectionMultiplexer? _multiplexer;
+    private IConnectionMultiplexer? _multiplexer;
     private string _lastFailure = "not connected yet";
 
     // Connections (endpoint and type) lost since the first connect. On a cluster the client also raises
@@ -35,7 +35,7 @@ internal sealed partial class RedisConnection(
     /// <summary>Raised when a lost connection comes back, so consumers can look again for work they may have missed.</summary>
     public event Action? Restored;
 
-    public string Endpoint => RedisAddress.Describe(settings.Options);
+    public string Endpoint => settings.Multiplexer is { } given ? string.Join(",", given.GetEndPoints().Select(RedisAddress.Format)) : RedisAddress.Describe(settings.Options);
 
     /// <summary>The server that answered, e.g. "DragonFly 1.34.1"; empty until connected.</summary>
     public string ServerDescription { get; private set; } = "";
@@ -93,7 +93,7 @@ internal sealed partial class RedisConnection(
         options.AllowAdmin = true;
 
         LogConnecting(Endpoint);
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
+        var multiplexer = settings.Multiplexer ?? await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
         _multiplexer = multiplexer;
         multiplexer.ConnectionFailed += (_, e) =>
         {
@@ -187,7 +187,7 @@ internal sealed partial class RedisConnection(
     /// node (measured: the bench's 3 subscribers counted 6 times, and classic PUBLISH would deliver twice); there the
     /// consumers' first retry comes after the client has learned the slots.
     /// </summary>
-    private async Task SubscriptionConnectedAsync(ConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
+    private async Task SubscriptionConnectedAsync(IConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
     {
         if (multiplexer.GetServers().Any(server => server.ServerType == ServerType.Cluster))
         {
@@ -204,7 +204,8 @@ internal sealed partial class RedisConnection(
     public async ValueTask DisposeAsync()
     {
         await _disposed.CancelAsync();
-        if (_multiplexer is { } multiplexer)
+        // A connection the application registered is the application's to close.
+        if (_multiplexer is { } multiplexer && settings.Multiplexer is null)
         {
             await multiplexer.CloseAsync();
             await multiplexer.DisposeAsync();

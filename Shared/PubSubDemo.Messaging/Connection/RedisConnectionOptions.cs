@@ -11,4 +11,7 @@ internal class RedisConnectionOptions
 
     /// <summary>The server-certificate check when TLS is on: it knows why the last certificate was refused.</summary>
     public ServerCertificateCheck? CertificateCheck { get; set; }
+
+    /// <summary>A connection the application made (Aspire's <c>AddRedisClient</c>, its own): used as it is, never closed here.</summary>
+    public IConnectionMultiplexer? Multiplexer { get; set; }
 }

@@ -108,7 +108,7 @@ internal sealed class ServerNeeds
     {
         public void Describe(ServerNeeds needs)
         {
-            if (messaging.PubSubMode == Cluster.PubSubMode.Sharded)
+            if (messaging.PubSubMode == PubSubMode.Sharded)
             {
                 needs.Add(ServerFeature.ShardedPubSub, "PUBSUB_MODE=sharded", "SPUBLISH and SSUBSCRIBE", "use PUBSUB_MODE=classic");
             }

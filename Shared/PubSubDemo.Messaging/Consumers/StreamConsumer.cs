@@ -24,7 +24,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
     protected override string LoopName => nameof(StreamConsumer);
 
-    protected override string ReadyAs => MessagingReadiness.Stream(Messaging.Stream, Messaging.Group);
+    protected override string ReadyAs => MessagingReadiness.Stream(Messaging.Stream);
 
     protected override IReadOnlyList<string> Partitions => Messaging.StreamPartitions;
 

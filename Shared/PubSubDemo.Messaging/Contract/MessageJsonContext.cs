@@ -12,4 +12,5 @@ namespace PubSubDemo.Messaging.Contract;
 [JsonSerializable(typeof(Message))]
 [JsonSerializable(typeof(IncomingMessage))]
 [JsonSerializable(typeof(DeadLetter))]
+[JsonSerializable(typeof(Envelope))]
 internal sealed partial class MessageJsonContext : JsonSerializerContext;

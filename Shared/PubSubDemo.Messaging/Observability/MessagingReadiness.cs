@@ -55,7 +55,7 @@ public sealed class MessagingReadiness
 
     internal static string Queue(string name) => $"queue '{name}'";
 
-    internal static string Stream(string name, string group) => $"stream '{name}' (group '{group}')";
+    internal static string Stream(string name) => $"stream '{name}'";
 
     internal static string Channel(string name) => $"channel '{name}'";
 

@@ -2,14 +2,6 @@ using PubSubDemo.Messaging.Contract;
 
 namespace PubSubDemo.Messaging.Processing;
 
-/// <summary>Where a message came from: the words used in log lines, summaries and metric tags.</summary>
-public enum MessageSource
-{
-    Channel,
-    Queue,
-    Stream,
-}
-
 /// <summary>A message as the handler sees it, and where it came from.</summary>
 internal sealed record ReceivedMessage(MessageSource Source, Message Message)
 {

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace PubSubDemo.Messaging.Processing;
+namespace PubSubDemo.Messaging;
 
 /// <summary>
 /// The writes of a handler whose effect lives in Redis, given to it as <see cref="ReceivedMessage.Effects"/> when
@@ -11,7 +11,7 @@ namespace PubSubDemo.Messaging.Processing;
 /// message's queue or stream partition (or channel), which a script on a cluster requires. A handler that fails adds
 /// nothing: its writes are dropped with the attempt.
 /// </summary>
-internal sealed class RedisEffects
+public sealed class RedisEffects
 {
     private readonly string _prefix;
     private readonly List<EffectCommand> _commands = [];

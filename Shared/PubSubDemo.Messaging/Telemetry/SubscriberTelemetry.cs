@@ -21,6 +21,12 @@ internal sealed class SubscriberTelemetry
     {
     }
 
+    /// <summary>A library registration's telemetry: its instruments carry the destination's name, so several registrations stay apart.</summary>
+    public SubscriberTelemetry(IMeterFactory meters, MessagingOptions messaging, TimeProvider time, string destination)
+        : this(meters.Create(new MeterOptions(MeterName) { Tags = [new("messaging.destination.name", destination)] }), messaging, time)
+    {
+    }
+
     /// <summary>For tests: instruments on a meter of its own, every source in use.</summary>
     internal SubscriberTelemetry()
         : this(new Meter(MeterName), new MessagingOptions { Pattern = Pattern.All }, TimeProvider.System)

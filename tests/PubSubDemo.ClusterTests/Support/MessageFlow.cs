@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using System.Diagnostics;
 using PubSubDemo.FaultTests.Support;
 using PubSubDemo.Publisher.Sending;

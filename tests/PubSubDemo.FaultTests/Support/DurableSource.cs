@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Messaging.Processing;

@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using System.Text;
 using PubSubDemo.Messaging.Cluster;
 using PubSubDemo.Shared.Contract;

@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using Microsoft.Extensions.Time.Testing;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Messaging.Contract;

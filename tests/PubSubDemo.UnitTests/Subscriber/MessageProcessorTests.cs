@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging;
 using PubSubDemo.Subscriber.Dedupe;
 using PubSubDemo.Subscriber.Selection;
 using Microsoft.Extensions.Time.Testing;
