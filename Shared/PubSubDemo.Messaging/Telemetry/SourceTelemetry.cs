@@ -29,8 +29,13 @@ internal sealed class SourceTelemetry
     private long _firstHandledTicks;
     private long _lastHandledTicks;
 
-    internal SourceTelemetry(MessageSource source, ServerFigures server, Histogram<double> latencyInstrument, LatencyHistogram latency)
+    private readonly IMessagingObserver[] _observers;
+    private readonly string _destination;
+
+    internal SourceTelemetry(MessageSource source, ServerFigures server, Histogram<double> latencyInstrument, LatencyHistogram latency, string destination = "", IMessagingObserver[]? observers = null)
     {
+        _observers = observers ?? [];
+        _destination = destination;
         Source = source;
         Name = source.ToString().ToLowerInvariant();
         _server = server;
@@ -104,7 +109,11 @@ internal sealed class SourceTelemetry
 
     public bool Active => Received > 0 || Backlog > 0 || Dropped > 0;
 
-    internal void OnReceived() => Interlocked.Increment(ref _received);
+    internal void OnReceived()
+    {
+        Interlocked.Increment(ref _received);
+        Notify(MessageOutcome.Received, 1);
+    }
 
     /// <summary>The handler completed <paramref name="latency"/> after the publisher stamped the message, at <paramref name="at"/>.</summary>
     internal void OnHandled(TimeSpan latency, DateTimeOffset at)
@@ -115,24 +124,85 @@ internal sealed class SourceTelemetry
         Interlocked.Increment(ref _handled);
         Latency.Record(latency);
         _latencyInstrument.Record(latency.TotalSeconds, _tag);
+        Notify(MessageOutcome.Handled, 1, latency);
     }
 
-    internal void OnMalformed() => Interlocked.Increment(ref _malformed);
+    /// <summary>The observers registered in DI see the outcome once, after it is counted here; none registered costs a length check.</summary>
+    private void Notify(MessageOutcome outcome, int count, TimeSpan? latency = null)
+    {
+        if (_observers.Length == 0)
+        {
+            return;
+        }
 
-    internal void OnFailed() => Interlocked.Increment(ref _failed);
+        var message = new MessageEvent(Source, _destination, outcome, count, latency);
+        foreach (var observer in _observers)
+        {
+            observer.OnMessage(in message);
+        }
+    }
 
-    internal void OnDeadLettered(int count) => Interlocked.Add(ref _deadLettered, count);
+    internal void OnMalformed()
+    {
+        Interlocked.Increment(ref _malformed);
+        Notify(MessageOutcome.Malformed, 1);
+    }
 
-    internal void OnDropped() => Interlocked.Increment(ref _dropped);
 
-    internal void OnLost() => Interlocked.Increment(ref _lost);
+    internal void OnFailed()
+    {
+        Interlocked.Increment(ref _failed);
+        Notify(MessageOutcome.Failed, 1);
+    }
 
-    internal void OnDuplicate() => Interlocked.Increment(ref _duplicate);
-    internal void OnFiltered() => Interlocked.Increment(ref _filtered);
 
-    internal void OnRetried(int count) => Interlocked.Add(ref _retried, count);
+    internal void OnDeadLettered(int count)
+    {
+        Interlocked.Add(ref _deadLettered, count);
+        Notify(MessageOutcome.DeadLettered, count);
+    }
 
-    internal void OnDelayed(int count) => Interlocked.Add(ref _delayed, count);
+
+    internal void OnDropped()
+    {
+        Interlocked.Increment(ref _dropped);
+        Notify(MessageOutcome.Dropped, 1);
+    }
+
+
+    internal void OnLost()
+    {
+        Interlocked.Increment(ref _lost);
+        Notify(MessageOutcome.Lost, 1);
+    }
+
+
+    internal void OnDuplicate()
+    {
+        Interlocked.Increment(ref _duplicate);
+        Notify(MessageOutcome.Duplicate, 1);
+    }
+
+    internal void OnFiltered()
+    {
+        Interlocked.Increment(ref _filtered);
+        Notify(MessageOutcome.Filtered, 1);
+    }
+
+
+    internal void OnRetried(int count)
+    {
+        Interlocked.Add(ref _retried, count);
+        Notify(MessageOutcome.Retried, count);
+    }
+
+
+    internal void OnDelayed(int count)
+    {
+        Interlocked.Add(ref _delayed, count);
+        Notify(MessageOutcome.Deferred, count);
+    }
+
 
     /// <summary>A sum of two server figures: unknown (-1) when the first is; a due set not read yet counts as empty.</summary>
     private static long Plus(long waiting, long due) => waiting < 0 ? -1 : waiting + Math.Max(due, 0);

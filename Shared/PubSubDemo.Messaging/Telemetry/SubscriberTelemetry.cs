@@ -16,14 +16,14 @@ internal sealed class SubscriberTelemetry
     private readonly Lock _latencyGate = new();
     private readonly LongHistogram _reportWindow = LatencyHistogram.NewWindow();
 
-    public SubscriberTelemetry(IMeterFactory meters, MessagingOptions messaging, TimeProvider time)
-        : this(meters.Create(MeterName), messaging, time)
+    public SubscriberTelemetry(IMeterFactory meters, MessagingOptions messaging, TimeProvider time, IEnumerable<IMessagingObserver>? observers = null)
+        : this(meters.Create(MeterName), messaging, time, observers)
     {
     }
 
     /// <summary>A library registration's telemetry: its instruments carry the destination's name, so several registrations stay apart.</summary>
-    public SubscriberTelemetry(IMeterFactory meters, MessagingOptions messaging, TimeProvider time, string destination)
-        : this(meters.Create(new MeterOptions(MeterName) { Tags = [new("messaging.destination.name", destination)] }), messaging, time)
+    public SubscriberTelemetry(IMeterFactory meters, MessagingOptions messaging, TimeProvider time, string destination, IEnumerable<IMessagingObserver> observers)
+        : this(meters.Create(new MeterOptions(MeterName) { Tags = [new("messaging.destination.name", destination)] }), messaging, time, observers)
     {
     }
 
@@ -33,13 +33,14 @@ internal sealed class SubscriberTelemetry
     {
     }
 
-    private SubscriberTelemetry(Meter meter, MessagingOptions messaging, TimeProvider time)
+    private SubscriberTelemetry(Meter meter, MessagingOptions messaging, TimeProvider time, IEnumerable<IMessagingObserver>? observers = null)
     {
         Flow = new FlowSampler(time);
         var latency = SubscriberInstruments.CreateLatency(meter);
-        Channel = new(MessageSource.Channel, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow));
-        Queue = new(MessageSource.Queue, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow));
-        Stream = new(MessageSource.Stream, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow));
+        IMessagingObserver[] seen = [.. observers ?? []];
+        Channel = new(MessageSource.Channel, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow), messaging.Channel, seen);
+        Queue = new(MessageSource.Queue, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow), messaging.Queue, seen);
+        Stream = new(MessageSource.Stream, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow), messaging.Stream, seen);
         SubscriberInstruments.CreateObservers(meter, this, messaging);
     }
 
