@@ -109,11 +109,7 @@ internal sealed class SourceTelemetry
 
     public bool Active => Received > 0 || Backlog > 0 || Dropped > 0;
 
-    internal void OnReceived()
-    {
-        Interlocked.Increment(ref _received);
-        Notify(MessageOutcome.Received, 1);
-    }
+    internal void OnReceived() => Count(ref _received, MessageOutcome.Received);
 
     /// <summary>The handler completed <paramref name="latency"/> after the publisher stamped the message, at <paramref name="at"/>.</summary>
     internal void OnHandled(TimeSpan latency, DateTimeOffset at)
@@ -125,6 +121,12 @@ internal sealed class SourceTelemetry
         Latency.Record(latency);
         _latencyInstrument.Record(latency.TotalSeconds, _tag);
         Notify(MessageOutcome.Handled, 1, latency);
+    }
+
+    private void Count(ref long field, MessageOutcome outcome, int count = 1)
+    {
+        Interlocked.Add(ref field, count);
+        Notify(outcome, count);
     }
 
     /// <summary>The observers registered in DI see the outcome once, after it is counted here; none registered costs a length check.</summary>
@@ -142,67 +144,23 @@ internal sealed class SourceTelemetry
         }
     }
 
-    internal void OnMalformed()
-    {
-        Interlocked.Increment(ref _malformed);
-        Notify(MessageOutcome.Malformed, 1);
-    }
+    internal void OnMalformed() => Count(ref _malformed, MessageOutcome.Malformed);
 
+    internal void OnFailed() => Count(ref _failed, MessageOutcome.Failed);
 
-    internal void OnFailed()
-    {
-        Interlocked.Increment(ref _failed);
-        Notify(MessageOutcome.Failed, 1);
-    }
+    internal void OnDeadLettered(int count) => Count(ref _deadLettered, MessageOutcome.DeadLettered, count);
 
+    internal void OnDropped() => Count(ref _dropped, MessageOutcome.Dropped);
 
-    internal void OnDeadLettered(int count)
-    {
-        Interlocked.Add(ref _deadLettered, count);
-        Notify(MessageOutcome.DeadLettered, count);
-    }
+    internal void OnLost() => Count(ref _lost, MessageOutcome.Lost);
 
+    internal void OnDuplicate() => Count(ref _duplicate, MessageOutcome.Duplicate);
 
-    internal void OnDropped()
-    {
-        Interlocked.Increment(ref _dropped);
-        Notify(MessageOutcome.Dropped, 1);
-    }
+    internal void OnFiltered() => Count(ref _filtered, MessageOutcome.Filtered);
 
+    internal void OnRetried(int count) => Count(ref _retried, MessageOutcome.Retried, count);
 
-    internal void OnLost()
-    {
-        Interlocked.Increment(ref _lost);
-        Notify(MessageOutcome.Lost, 1);
-    }
-
-
-    internal void OnDuplicate()
-    {
-        Interlocked.Increment(ref _duplicate);
-        Notify(MessageOutcome.Duplicate, 1);
-    }
-
-    internal void OnFiltered()
-    {
-        Interlocked.Increment(ref _filtered);
-        Notify(MessageOutcome.Filtered, 1);
-    }
-
-
-    internal void OnRetried(int count)
-    {
-        Interlocked.Add(ref _retried, count);
-        Notify(MessageOutcome.Retried, count);
-    }
-
-
-    internal void OnDelayed(int count)
-    {
-        Interlocked.Add(ref _delayed, count);
-        Notify(MessageOutcome.Deferred, count);
-    }
-
+    internal void OnDelayed(int count) => Count(ref _delayed, MessageOutcome.Deferred, count);
 
     /// <summary>A sum of two server figures: unknown (-1) when the first is; a due set not read yet counts as empty.</summary>
     private static long Plus(long waiting, long due) => waiting < 0 ? -1 : waiting + Math.Max(due, 0);
