@@ -216,50 +216,8 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         Processor.Delayed(MessageSource.Stream, later.Delayed);
     }
 
-    /// <summary>Takes over entries pending longer than CLAIM_IDLE (their consumer died, or failed them) and handles them.</summary>
-    private async Task ClaimAbandonedAsync(IDatabase database, int partition, CancellationToken stoppingToken)
-    {
-        var minIdle = (long)Settings.ClaimIdle.TotalMilliseconds;
-        RedisValue start = "0-0";
-        do
-        {
-            // Ids only (no delivery counted), so that entries waiting in the due set, idle as long as their backoff,
-            // are left to wait; the others are claimed with their payload, which counts the delivery.
-            var ids = await database.StreamAutoClaimIdsOnlyAsync(_streams[partition], Messaging.Group, Consumer, minIdle, start, await Rate.TakeAsync(Settings.BatchSize, stoppingToken));
-            start = ids.NextStartId;
-
-            // Redis 7 drops entries that were deleted while pending from the group itself and names them here.
-            foreach (var deleted in ids.DeletedIds)
-            {
-                Processor.Lost(MessageSource.Stream, deleted.ToString());
-            }
-
-            var abandoned = await _retries.NotWaitingAsync(database, partition, ids.ClaimedIds);
-            var claimed = abandoned.Length == 0 ? [] : await database.StreamClaimAsync(_streams[partition], Messaging.Group, Consumer, 0, abandoned);
-            if (claimed.Length == 0)
-            {
-                // Nothing to handle in this page (all waiting for their due time, or none): the next page, if any.
-                if (ids.ClaimedIds.Length == 0)
-                {
-                    break;
-                }
-
-                continue;
-            }
-
-            var pending = await database.StreamPendingMessagesAsync(_streams[partition], Messaging.Group, ids.ClaimedIds.Length, Consumer, claimed[0].Id, claimed[^1].Id);
-            var deliveries = pending.ToDictionary(p => p.MessageId.ToString(), p => p.DeliveryCount);
-            LogClaimed(claimed.Length, _streams[partition].ToString());
-            await HandleAsync(database, partition, claimed, stoppingToken, deliveries);
-        }
-        while (start != "0-0" && !stoppingToken.IsCancellationRequested);
-    }
-
     [LoggerMessage(3301, LogLevel.Information, "Consuming stream '{Stream}' in group '{Group}' as {Consumer} (a new group starts at {Start}; {Partitions} partitions)")]
     private partial void LogStarted(string stream, string group, string consumer, string start, int partitions);
-
-    [LoggerMessage(3304, LogLevel.Information, "Claimed {Count} stream entries of '{Stream}' left pending by another or a failed delivery")]
-    private partial void LogClaimed(int count, string stream);
 
     [LoggerMessage(3305, LogLevel.Warning, "Stream entry {Id} was not handled after {Attempts} deliveries: moved to the dead-letter list")]
     private partial void LogDeadLettered(string id, int attempts);

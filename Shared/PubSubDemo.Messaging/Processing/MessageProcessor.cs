@@ -127,94 +127,12 @@ internal sealed partial class MessageProcessor(
         return new(Disposition.Handled, null, message.Id);
     }
 
-    /// <summary>A delivery with no payload to read (a stream entry without our field): counted and logged as malformed.</summary>
-    public ProcessResult Reject(MessageSource source, string reason)
-    {
-        var sink = telemetry.For(source);
-        sink.OnReceived();
-        return Malformed(sink, reason, "(none)");
-    }
-
-    /// <summary>The consumer moved <paramref name="count"/> deliveries of <paramref name="source"/> to its dead-letter list.</summary>
-    public void DeadLettered(MessageSource source, int count)
-    {
-        if (count > 0)
-        {
-            telemetry.For(source).OnDeadLettered(count);
-        }
-    }
-
-    /// <summary>The consumer put <paramref name="count"/> failed deliveries of <paramref name="source"/> in its due set for a later attempt.</summary>
-    public void Retried(MessageSource source, int count)
-    {
-        if (count > 0)
-        {
-            telemetry.For(source).OnRetried(count);
-        }
-    }
-
-    /// <summary>The consumer put <paramref name="count"/> deliveries of <paramref name="source"/> that were not due yet in its due set.</summary>
-    public void Delayed(MessageSource source, int count)
-    {
-        if (count > 0)
-        {
-            telemetry.For(source).OnDelayed(count);
-        }
-    }
-
-    /// <summary>
-    /// A delivered entry whose payload is gone (trimmed or deleted by another client while it was pending): nothing can
-    /// be handled, so it is counted and logged as lost with its id, never acknowledged away in silence.
-    /// </summary>
-    public void Lost(MessageSource source, string entryId)
-    {
-        var sink = telemetry.For(source);
-        sink.OnLost();
-        LogLost(sink.Name, entryId);
-    }
-
-    /// <summary>DEDUPE: a delivery whose id was handled before; counted and logged as a duplicate, never handed to the handler.</summary>
-    public ProcessResult Duplicate(MessageSource source, string messageId)
-    {
-        var sink = telemetry.For(source);
-        sink.OnReceived();
-        sink.OnDuplicate();
-        LogAlreadyHandled(sink.Name, messageId);
-        return new(Disposition.Duplicate, "already handled", messageId);
-    }
-
-    /// <summary>DEDUPE: handled here, but another consumer had committed the same id first, so this one's effects were not applied.</summary>
-    public void CommittedElsewhere(MessageSource source, string messageId)
-    {
-        var sink = telemetry.For(source);
-        sink.OnDuplicate();
-        LogCommittedElsewhere(sink.Name, messageId);
-    }
-
-    /// <summary>DEDUPE: a handled message's effect failed on the server; it is settled as a failure (retried, then dead-lettered).</summary>
-    public ProcessResult EffectFailed(MessageSource source, string messageId, string reason)
-    {
-        var sink = telemetry.For(source);
-        sink.OnFailed();
-        LogEffectFailed(sink.Name, messageId, reason);
-        return new(Disposition.Failed, $"effect failed: {reason}", messageId);
-    }
-
-    /// <summary>The consumer shed a delivery before processing it (the channel buffer was full).</summary>
-    public void Dropped(MessageSource source) => telemetry.For(source).OnDropped();
-
     private string Destination(MessageSource source) => source switch
     {
         MessageSource.Channel => messaging.Channel,
         MessageSource.Queue => messaging.Queue,
         _ => messaging.Stream,
     };
-    /// <summary>The server closed the subscription, most likely for its output-buffer limit (SubscriptionDropWatch).</summary>
-    public void DisconnectedWhenSlow(MessageSource source) => telemetry.For(source).OnSlowDisconnect();
-
-    /// <summary>How many deliveries of <paramref name="source"/> arrived so far.</summary>
-    public long Received(MessageSource source) => telemetry.For(source).Received;
-
     /// <summary>
     /// End-to-end latency: now minus the publisher's timestamp, or minus the due time for a delayed message (so it is how
     /// late it was handled); a clock skew below zero counts as zero.
@@ -261,18 +179,6 @@ internal sealed partial class MessageProcessor(
 
     [LoggerMessage(3002, LogLevel.Warning, "Malformed message from {Source}: {Reason}; payload starts {Excerpt}")]
     private partial void LogMalformed(string source, string reason, string excerpt);
-
-    [LoggerMessage(3007, LogLevel.Warning, "Lost {Source} entry {EntryId}: it was trimmed or deleted on the server before it was handled")]
-    private partial void LogLost(string source, string entryId);
-
-    [LoggerMessage(3008, LogLevel.Information, "Duplicate {Source} message {Id}: already handled (DEDUPE); acknowledged without calling the handler")]
-    private partial void LogAlreadyHandled(string source, string id);
-
-    [LoggerMessage(3009, LogLevel.Information, "Duplicate {Source} message {Id}: another consumer committed it first (DEDUPE); its effects were applied once")]
-    private partial void LogCommittedElsewhere(string source, string id);
-
-    [LoggerMessage(3010, LogLevel.Warning, "Effect of {Source} message {Id} failed on the server: {Reason}; not acknowledged, it will be retried")]
-    private partial void LogEffectFailed(string source, string id, string reason);
 
     [LoggerMessage(3003, LogLevel.Warning, "Handler failed on {Source} message {Id}: {Reason}")]
     private partial void LogHandlerFailed(string source, string id, string reason);
