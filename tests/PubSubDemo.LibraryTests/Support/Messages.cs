@@ -6,7 +6,7 @@ namespace PubSubDemo.LibraryTests;
 public sealed record Order(string OrderId, decimal Amount);
 
 /// <summary>One step of a customer's sequence, for the per-key order of partitions.</summary>
-public sealed record Step(string Customer, int Seq);
+public sealed record Step(string Customer, int Number);
 
 /// <summary>A type whose JSON has an <c>id</c>, which the engine writes itself: refused at registration.</summary>
 public sealed record WithOwnId(string Id, string Name);

@@ -14,6 +14,7 @@ public sealed class TestHost : IAsyncDisposable
 {
     private readonly IHost _host;
     private bool _abandoned;
+    private bool _started;
 
     private TestHost(IHost host) => _host = host;
 
@@ -53,6 +54,7 @@ public sealed class TestHost : IAsyncDisposable
     {
         using var deadline = new CancellationTokenSource(Wait.Default);
         await _host.StartAsync(deadline.Token);
+        _started = true;
     }
 
     public async Task WaitReadyAsync()
@@ -78,7 +80,8 @@ public sealed class TestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_abandoned)
+        // A host whose start failed (options validation) is not stopped: Host.StopAsync would throw on it.
+        if (_started && !_abandoned)
         {
             try
             {
