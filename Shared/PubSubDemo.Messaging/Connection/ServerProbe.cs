@@ -24,7 +24,7 @@ internal static class ServerProbe
             ?? throw new TimeoutException("no connected server to probe yet"); // transient: retried with the connection's backoff
 
         // Everything is on the wire before the first reply is awaited.
-        var info = server.InfoRawAsync("server");
+        var info = InfoServerAsync(server);
         var commands = server.ExecuteAsync("COMMAND", "INFO", "xadd", "xreadgroup");
         var lua = needs.Needs(ServerFeature.LuaScripts) ? multiplexer.GetDatabase().ScriptEvaluateAsync(LuaProbe) : null;
         var sharded = needs.Needs(ServerFeature.ShardedPubSub)
@@ -70,7 +70,16 @@ internal static class ServerProbe
         {
             return "";
         }
+        catch (RedisCommandException)
+        {
+            // An application's own multiplexer (its ConnectAsync, Aspire's AddRedisClient) without allowAdmin: this
+            // client counts INFO as an admin command and refuses it before sending; the server stays unknown.
+            return "";
+        }
     }
+
+    /// <summary>INFO server, a refusal by the client itself (no admin mode) carried in the task rather than thrown here.</summary>
+    private static async Task<string?> InfoServerAsync(IServer server) => await server.InfoRawAsync("server");
 
     /// <summary>The check's reply read by <paramref name="read"/>, or its refusal by <paramref name="refused"/> (COMMAND INFO's: not checked).</summary>
     private static async Task<FeatureCheck> CheckAsync<T>(Task<T> reply, Func<T, FeatureCheck> read, Func<string, FeatureCheck> refused)

@@ -54,7 +54,7 @@ internal sealed class DestinationOptionsValidator : IValidateOptions<QueueOption
         errors.Range(nameof(options.BatchSize), options.BatchSize, 1, 5_000);
         errors.Range(nameof(options.MaxAttempts), options.MaxAttempts, 1, 1_000);
         errors.AtLeast(nameof(options.RetryBackoff), options.RetryBackoff, TimeSpan.Zero);
-        errors.Check(nameof(options.RetryBackoffMax), options.RetryBackoffMax, options.RetryBackoffMax >= options.RetryBackoff,
+        errors.Check(nameof(options.RetryBackoffMax), DurationParser.Format(options.RetryBackoffMax), options.RetryBackoffMax >= options.RetryBackoff,
             $"must be at least RetryBackoff ({DurationParser.Format(options.RetryBackoff)})");
         errors.AtLeast(nameof(options.IdlePoll), options.IdlePoll, TimeSpan.FromMilliseconds(10));
     }
