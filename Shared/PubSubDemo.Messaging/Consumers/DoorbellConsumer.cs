@@ -39,8 +39,8 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
     /// <summary>The channel the publisher rings after pushing to partition <paramref name="partition"/>.</summary>
     protected RedisChannel DoorbellOf(int partition) => _doorbells[partition];
 
-    /// <summary>What <see cref="MessagingReadiness"/> calls this consumer once it is consuming.</summary>
-    protected abstract string ReadyAs { get; }
+    /// <summary>Tells <see cref="MessagingReadiness"/> that this consumer is consuming: what is sent from now on reaches it.</summary>
+    protected void Consuming(string consumer) => services.Readiness.Consuming(consumer);
 
     /// <summary>How long to wait for the doorbell when a round found nothing.</summary>
     protected abstract TimeSpan IdleWait { get; }
@@ -129,7 +129,6 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
             }
 
             await PrepareAsync(database, stoppingToken);
-            services.Readiness.Consuming(ReadyAs);
             upkeep = UpkeepAsync(database, maintenance.Token);
             while (!stoppingToken.IsCancellationRequested)
             {

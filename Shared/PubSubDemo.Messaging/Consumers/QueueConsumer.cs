@@ -20,8 +20,6 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
 
     protected override string LoopName => nameof(QueueConsumer);
 
-    protected override string ReadyAs => MessagingReadiness.Queue(Messaging.Queue);
-
     protected override IReadOnlyList<string> Partitions => Messaging.QueuePartitions;
 
     protected override TimeSpan IdleWait => Settings.IdlePoll;
@@ -30,6 +28,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     {
         await RedisErrors.RetryAsync(() => BeatAsync(database), (reason, _) => LogRetry("register the consumer", reason), Time, stoppingToken);
         LogStarted(Messaging.Queue, Consumer, Settings.BatchSize, _partitions.Length);
+        Consuming(MessagingReadiness.Queue(Messaging.Queue));
     }
 
     /// <summary>

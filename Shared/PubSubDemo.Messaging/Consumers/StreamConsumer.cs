@@ -24,8 +24,6 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
     protected override string LoopName => nameof(StreamConsumer);
 
-    protected override string ReadyAs => MessagingReadiness.Stream(Messaging.Stream);
-
     protected override IReadOnlyList<string> Partitions => Messaging.StreamPartitions;
 
     /// <summary>Never longer than half of CLAIM_IDLE, so abandoned entries are claimed on time.</summary>
@@ -47,6 +45,9 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             {
                 _started = true;
                 LogStarted(Messaging.Stream, Messaging.Group, Consumer, Settings.StreamStart, _streams.Length);
+
+                // Ready once every partition's group exists: with a group starting at $, an entry added before would be missed.
+                Consuming(MessagingReadiness.Stream(Messaging.Stream));
             }
         }
 

@@ -23,6 +23,7 @@ namespace PubSubDemo.Messaging;
 public sealed class MessagingBuilder
 {
     private readonly HashSet<string> _registered = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (MessageSource Source, Func<IServiceProvider, DestinationOptions> Options)> _reliable = new(StringComparer.Ordinal);
 
     internal MessagingBuilder(IServiceCollection services, MessagingReadiness readiness)
     {
@@ -92,6 +93,11 @@ public sealed class MessagingBuilder
             throw new InvalidOperationException($"{source.ToString().ToLowerInvariant()} '{name}' is registered twice; register each name once, with its consumer if it has one");
         }
 
+        if (source != MessageSource.Channel)
+        {
+            _reliable[name] = (source, services => services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name));
+        }
+
         var options = Services.AddOptions<TOptions>(name).ValidateOnStart();
         if (configure is not null)
         {
@@ -134,6 +140,10 @@ public sealed class MessagingBuilder
         Services.TryAddScoped<THandler>();
         return Add(name, source, json, configure, configuration, Consume<T, THandler>);
     }
+
+    /// <summary>A registered queue or stream: its source and its options; null for a name not registered as one.</summary>
+    internal (MessageSource Source, DestinationOptions Options)? Reliable(IServiceProvider services, string name) =>
+        _reliable.TryGetValue(name, out var found) ? (found.Source, found.Options(services)) : null;
 
     private static void Bind<TOptions>(OptionsBuilder<TOptions> options, IConfiguration configuration)
         where TOptions : DestinationOptions

@@ -47,6 +47,7 @@ public static class MessagingServiceCollectionExtensions
         var builder = new MessagingBuilder(services, new MessagingReadiness());
         services.AddSingleton(builder);
         services.AddSingleton(builder.Readiness);
+        services.AddSingleton(sp => new DeadLetters(sp, builder));
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<LoopHeartbeat>();

@@ -17,6 +17,8 @@ internal static class Wire
 
     public static string DeadLetters(string queue) => $"{{{queue}}}:dead";
 
+    public static string Due(string queue) => $"{{{queue}}}:due";
+
     /// <summary>A message as a foreign producer (seed 002, a script) writes it: the engine's fields beside the order's.</summary>
     public static string Order(string id, string orderId, decimal amount) =>
         string.Create(CultureInfo.InvariantCulture, $$"""{"id":"{{id}}","timestamp":"{{DateTimeOffset.UtcNow:O}}","orderId":"{{orderId}}","amount":{{amount}}}""");
