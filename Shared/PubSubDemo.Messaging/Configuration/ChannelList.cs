@@ -6,7 +6,7 @@ namespace PubSubDemo.Messaging.Configuration;
 /// </summary>
 internal static class ChannelList
 {
-    /// <summary>The entries of <paramref name="channel"/> in the order written, trimmed; empty entries are left out (and reported by <see cref="Validate"/>).</summary>
+    /// <summary>The entries of <paramref name="channel"/> in the order written, trimmed; empty entries are left out (and reported by the CHANNEL setting's check in the demo's MessagingSettings).</summary>
     public static string[] Entries(string channel) =>
         channel.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 

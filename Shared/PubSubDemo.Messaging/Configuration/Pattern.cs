@@ -2,7 +2,7 @@ namespace PubSubDemo.Messaging.Configuration;
 
 /// <summary>Which messaging paths a service uses (PATTERN).</summary>
 [Flags]
-public enum Pattern
+internal enum Pattern
 {
     PubSub = 1,
     Queue = 2,

@@ -29,7 +29,7 @@ internal sealed class ServerNeeds
 {
     private readonly List<Need> _needs = [];
 
-    /// <summary>A need: <paramref name="setting"/> as the user wrote it (<c>PATTERN=stream</c>), what it is for, and the fix.</summary>
+    /// <summary>A need: <c>Setting</c> as the user wrote it (<c>PATTERN=stream</c>), what it is for, and the fix.</summary>
     public readonly record struct Need(ServerFeature Feature, string Setting, string Why, string Fix);
 
     public IReadOnlyList<Need> All => _needs;

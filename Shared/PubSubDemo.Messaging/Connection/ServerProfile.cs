@@ -1,7 +1,7 @@
 namespace PubSubDemo.Messaging.Connection;
 
 /// <summary>The server product, from the version field that only it reports in INFO server.</summary>
-public enum ServerKind
+internal enum ServerKind
 {
     Unknown,
     Redis,
@@ -11,7 +11,7 @@ public enum ServerKind
 }
 
 /// <summary>How the server holds the key space.</summary>
-public enum ServerMode
+internal enum ServerMode
 {
     Standalone,
 
@@ -23,7 +23,7 @@ public enum ServerMode
 }
 
 /// <summary>What the probe found out about one feature.</summary>
-public enum FeatureState
+internal enum FeatureState
 {
     /// <summary>Not asked (nothing configured needs it, so the probe spends no command or permission on it).</summary>
     Unchecked,

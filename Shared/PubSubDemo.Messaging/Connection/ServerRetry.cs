@@ -22,6 +22,9 @@ internal sealed class ServerRetry
     private readonly ResiliencePipeline _onTransientError;
     private readonly ResiliencePipeline<string?> _whileFailing;
 
+    /// <param name="floor">The first wait after a failure.</param>
+    /// <param name="ceiling">The longest wait; the waits double from <paramref name="floor"/> up to it.</param>
+    /// <param name="time">The clock the waits run on.</param>
     /// <param name="random">Jitter source, uniform in [0, 1); <see cref="Random.Shared"/> unless a test pins it.</param>
     public ServerRetry(TimeSpan floor, TimeSpan ceiling, TimeProvider time, Func<double>? random = null)
     {

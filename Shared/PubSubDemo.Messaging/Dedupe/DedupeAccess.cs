@@ -7,7 +7,7 @@ namespace PubSubDemo.Messaging.Dedupe;
 /// <summary>
 /// With DEDUPE=true: the marker lookups (EXISTS) and the commit script (<see cref="DedupeScripts"/>: EXISTS, SET, LREM
 /// or XACK, and the effects' writes) on the markers and effect keys in each source's slot. The effect commands a handler
-/// may add (<see cref="Processing.RedisEffects"/>) are allowed on its <c>{base}:effects:*</c> keys only.
+/// may add (<see cref="RedisEffects"/>) are allowed on its <c>{base}:effects:*</c> keys only.
 /// </summary>
 internal sealed class DedupeAccess(MessagingOptions messaging, DedupeOptions dedupe) : IServerAccess
 {

@@ -9,6 +9,13 @@ namespace PubSubDemo.Messaging;
 /// </summary>
 public interface IMessageHandler<T>
 {
+    /// <summary>
+    /// Handles one delivery. Returning acknowledges it (a queue item leaves the processing list, a stream entry is
+    /// XACKed, with DEDUPE its effects and marker commit first); throwing fails this attempt. The delivery's DI scope
+    /// is disposed after it returns.
+    /// </summary>
+    /// <param name="context">The typed message and what the engine knows about this delivery.</param>
+    /// <param name="cancellationToken">Cancelled when the host stops; an attempt cut short is not acknowledged, so a queue or stream message is delivered again.</param>
     ValueTask HandleAsync(MessageContext<T> context, CancellationToken cancellationToken);
 }
 

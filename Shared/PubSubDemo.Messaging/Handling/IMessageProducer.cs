@@ -3,7 +3,7 @@ namespace PubSubDemo.Messaging;
 /// <summary>
 /// Sends messages of type <typeparamref name="T"/> to the channel, queue or stream it was registered for. A call
 /// completes once the server has taken every message (one round trip per batch); while the server fails, it is
-/// retried with backoff and the same bytes (the same ids) until it is taken or <paramref name="cancellationToken"/> ends it.
+/// retried with backoff and the same bytes (the same ids) until it is taken or the call's cancellation token ends it.
 /// Registered once per destination: inject <c>IMessageProducer&lt;T&gt;</c> (the first registered for <typeparamref name="T"/>)
 /// or <c>[FromKeyedServices("name")] IMessageProducer&lt;T&gt;</c>.
 /// </summary>

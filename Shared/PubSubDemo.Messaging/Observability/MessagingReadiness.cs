@@ -15,6 +15,11 @@ public sealed class MessagingReadiness
     private readonly HashSet<string> _consuming = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>One per service collection, made by <c>AddRedisMessaging</c>; resolve it from DI.</summary>
+    internal MessagingReadiness()
+    {
+    }
+
     /// <summary>True once every registered consumer is consuming (and at once when none is registered).</summary>
     public bool IsReady
     {

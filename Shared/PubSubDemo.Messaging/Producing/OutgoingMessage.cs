@@ -8,7 +8,7 @@ namespace PubSubDemo.Messaging.Producing;
 /// <summary>
 /// A message on its way: serialized once, so every retry sends the same id, timestamp and bytes; it remembers which
 /// destinations have taken it, so that a retry resends it only where it failed. Its producer span, when traced,
-/// starts here (so its context is in the bytes) and ends when the last of <paramref name="to"/> has taken it.
+/// starts here (so its context is in the bytes) and ends when the last of its destinations has taken it.
 /// </summary>
 internal sealed class OutgoingMessage
 {

@@ -5,6 +5,11 @@ namespace PubSubDemo.Messaging;
 /// <summary>What every channel, queue and stream registration can set.</summary>
 public abstract class DestinationOptions
 {
+    /// <summary>Only the library's own kinds (<see cref="QueueOptions"/>, <see cref="StreamOptions"/>, <see cref="ChannelOptions"/>) derive from it.</summary>
+    private protected DestinationOptions()
+    {
+    }
+
     /// <summary>The largest payload read; a larger one is malformed (logged, counted, set aside). 1 MiB by default.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
 
@@ -39,6 +44,11 @@ public abstract class DestinationOptions
 /// <summary>What a queue and a stream share: partitions, batches, and retries kept on the server.</summary>
 public abstract class ReliableDestinationOptions : DestinationOptions
 {
+    /// <summary>Only <see cref="QueueOptions"/> and <see cref="StreamOptions"/> derive from it.</summary>
+    private protected ReliableDestinationOptions()
+    {
+    }
+
     /// <summary>How many lists (streams) the name is split into; a key (<see cref="IMessageProducer{T}"/>) keeps one key's messages in one, in order.</summary>
     public int Partitions { get; set; } = 1;
 

@@ -20,6 +20,13 @@ namespace PubSubDemo.Messaging;
 /// resolved in a DI scope of its own. The same for <see cref="AddStream{T}(string, JsonTypeInfo{T}, Action{StreamOptions}?)"/>
 /// and <see cref="AddChannel{T}(string, JsonTypeInfo{T}, Action{ChannelOptions}?)"/>.
 /// </summary>
+/// <remarks>
+/// Every <c>Add…</c> method throws <see cref="ArgumentException"/> for an empty name, or a message type whose
+/// JSON has a property the engine writes itself (<c>id</c>, <c>timestamp</c>, <c>notBefore</c>, <c>traceparent</c>,
+/// <c>tracestate</c>, <c>sender</c>, <c>seq</c>), and <see cref="InvalidOperationException"/> for a name registered twice
+/// as the same kind. Bad option values are reported when the host starts (<c>ValidateOnStart</c>), one line per value,
+/// as an <c>OptionsValidationException</c>.
+/// </remarks>
 public sealed class MessagingBuilder
 {
     private readonly HashSet<string> _registered = new(StringComparer.Ordinal);

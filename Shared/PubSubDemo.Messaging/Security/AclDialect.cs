@@ -6,7 +6,7 @@ namespace PubSubDemo.Messaging.Security;
 /// applying nothing, so for it each subcommand rule becomes its whole command, and the output says what that grants
 /// beyond need. <c>acl --server dragonfly</c> asks for it; the start-up probe can pass what it found.
 /// </summary>
-public enum AclDialect
+internal enum AclDialect
 {
     Redis,
     DragonFly,

@@ -21,19 +21,19 @@ public sealed class MessagingSettingsTests
     }
 
     [Theory]
-    [InlineData("pubsub", Pattern.PubSub)]
-    [InlineData("queue", Pattern.Queue)]
-    [InlineData("stream", Pattern.Stream)]
-    [InlineData("both", Pattern.Both)]
-    [InlineData("all", Pattern.All)]
-    [InlineData("PubSub", Pattern.PubSub)]
-    [InlineData(" QUEUE ", Pattern.Queue)]
-    public void PATTERN_values_are_read(string value, Pattern expected)
+    [InlineData("pubsub", nameof(Pattern.PubSub))]
+    [InlineData("queue", nameof(Pattern.Queue))]
+    [InlineData("stream", nameof(Pattern.Stream))]
+    [InlineData("both", nameof(Pattern.Both))]
+    [InlineData("all", nameof(Pattern.All))]
+    [InlineData("PubSub", nameof(Pattern.PubSub))]
+    [InlineData(" QUEUE ", nameof(Pattern.Queue))]
+    public void PATTERN_values_are_read(string value, string expected)
     {
         var (settings, errors) = TestSettings.Load<MessagingSettings>(("PATTERN", value));
 
         Assert.Empty(errors);
-        Assert.Equal(expected, settings.Pattern);
+        Assert.Equal(Enum.Parse<Pattern>(expected), settings.Pattern);
     }
 
     [Fact]
@@ -45,14 +45,14 @@ public sealed class MessagingSettingsTests
     }
 
     [Theory]
-    [InlineData(Pattern.PubSub, true, false, false)]
-    [InlineData(Pattern.Queue, false, true, false)]
-    [InlineData(Pattern.Stream, false, false, true)]
-    [InlineData(Pattern.Both, true, true, false)]
-    [InlineData(Pattern.All, true, true, true)]
-    public void Uses_tells_which_paths_a_pattern_includes(Pattern pattern, bool pubSub, bool queue, bool stream)
+    [InlineData(nameof(Pattern.PubSub), true, false, false)]
+    [InlineData(nameof(Pattern.Queue), false, true, false)]
+    [InlineData(nameof(Pattern.Stream), false, false, true)]
+    [InlineData(nameof(Pattern.Both), true, true, false)]
+    [InlineData(nameof(Pattern.All), true, true, true)]
+    public void Uses_tells_which_paths_a_pattern_includes(string pattern, bool pubSub, bool queue, bool stream)
     {
-        var settings = new MessagingSettings { Pattern = pattern };
+        var settings = new MessagingSettings { Pattern = Enum.Parse<Pattern>(pattern) };
 
         Assert.Equal(pubSub, settings.Uses(Pattern.PubSub));
         Assert.Equal(queue, settings.Uses(Pattern.Queue));

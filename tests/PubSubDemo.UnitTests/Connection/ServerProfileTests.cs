@@ -7,13 +7,13 @@ namespace PubSubDemo.UnitTests.Connection;
 public sealed class ServerProfileTests
 {
     [Theory]
-    [InlineData(ServerInfoSamples.Redis7015, ServerKind.Redis, "7.0.15")]
-    [InlineData(ServerInfoSamples.Valkey801, ServerKind.Valkey, "8.0.1")]
-    [InlineData(ServerInfoSamples.DragonFly1401, ServerKind.DragonFly, "1.40.1")]
-    [InlineData(ServerInfoSamples.Garnet2212, ServerKind.Garnet, "2.2.12")]
-    public void Each_product_is_named_by_its_own_version_field_not_by_the_redis_version_it_claims(string info, ServerKind kind, string version)
+    [InlineData(ServerInfoSamples.Redis7015, nameof(ServerKind.Redis), "7.0.15")]
+    [InlineData(ServerInfoSamples.Valkey801, nameof(ServerKind.Valkey), "8.0.1")]
+    [InlineData(ServerInfoSamples.DragonFly1401, nameof(ServerKind.DragonFly), "1.40.1")]
+    [InlineData(ServerInfoSamples.Garnet2212, nameof(ServerKind.Garnet), "2.2.12")]
+    public void Each_product_is_named_by_its_own_version_field_not_by_the_redis_version_it_claims(string info, string kind, string version)
     {
-        Assert.Equal((kind, version), ServerProfile.Identify(info));
+        Assert.Equal((Enum.Parse<ServerKind>(kind), version), ServerProfile.Identify(info));
     }
 
     [Fact]
@@ -26,15 +26,15 @@ public sealed class ServerProfileTests
     }
 
     [Theory]
-    [InlineData(ServerKind.Redis, false, 1, ServerMode.Standalone)]
-    [InlineData(ServerKind.Valkey, true, 3, ServerMode.Cluster)]
-    [InlineData(ServerKind.Redis, true, 1, ServerMode.Cluster)]
-    [InlineData(ServerKind.DragonFly, true, 1, ServerMode.EmulatedCluster)]
-    [InlineData(ServerKind.DragonFly, true, 3, ServerMode.Cluster)]
-    [InlineData(ServerKind.DragonFly, false, 1, ServerMode.Standalone)]
-    public void DragonFly_answering_cluster_commands_as_one_node_is_its_emulated_cluster(ServerKind kind, bool cluster, int nodes, ServerMode expected)
+    [InlineData(nameof(ServerKind.Redis), false, 1, nameof(ServerMode.Standalone))]
+    [InlineData(nameof(ServerKind.Valkey), true, 3, nameof(ServerMode.Cluster))]
+    [InlineData(nameof(ServerKind.Redis), true, 1, nameof(ServerMode.Cluster))]
+    [InlineData(nameof(ServerKind.DragonFly), true, 1, nameof(ServerMode.EmulatedCluster))]
+    [InlineData(nameof(ServerKind.DragonFly), true, 3, nameof(ServerMode.Cluster))]
+    [InlineData(nameof(ServerKind.DragonFly), false, 1, nameof(ServerMode.Standalone))]
+    public void DragonFly_answering_cluster_commands_as_one_node_is_its_emulated_cluster(string kind, bool cluster, int nodes, string expected)
     {
-        Assert.Equal(expected, ServerProfile.ModeOf(kind, cluster, nodes));
+        Assert.Equal(Enum.Parse<ServerMode>(expected), ServerProfile.ModeOf(Enum.Parse<ServerKind>(kind), cluster, nodes));
     }
 
     [Fact]
@@ -56,12 +56,12 @@ public sealed class ServerProfileTests
     }
 
     [Theory]
-    [InlineData("ERR This instance has Lua scripting support disabled", FeatureState.No)]
-    [InlineData("ERR unknown command 'SPUBLISH', with args beginning with: ", FeatureState.No)]
-    [InlineData("ERR This instance has cluster support disabled", FeatureState.No)]
-    [InlineData("NOPERM User sub has no permissions to run the 'eval' command", FeatureState.Unchecked)]
-    public void A_server_error_is_a_missing_feature_but_a_refused_permission_is_not_checked(string error, FeatureState expected)
+    [InlineData("ERR This instance has Lua scripting support disabled", nameof(FeatureState.No))]
+    [InlineData("ERR unknown command 'SPUBLISH', with args beginning with: ", nameof(FeatureState.No))]
+    [InlineData("ERR This instance has cluster support disabled", nameof(FeatureState.No))]
+    [InlineData("NOPERM User sub has no permissions to run the 'eval' command", nameof(FeatureState.Unchecked))]
+    public void A_server_error_is_a_missing_feature_but_a_refused_permission_is_not_checked(string error, string expected)
     {
-        Assert.Equal(expected, ServerProbe.FromError(error).State);
+        Assert.Equal(Enum.Parse<FeatureState>(expected), ServerProbe.FromError(error).State);
     }
 }
