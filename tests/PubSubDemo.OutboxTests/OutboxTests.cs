@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PubSubDemo.OutboxTests.Support;
+using StackExchange.Redis;
+using Order = PubSubDemo.OutboxTests.Support.Order;
+using Xunit.Abstractions;
+
+namespace PubSubDemo.OutboxTests;
+
+/// <summary>The outbox and its relay, run once on SQLite and once on PostgreSQL (the derived classes below).</summary>
+public abstract class OutboxTests(OutboxServers servers, DatabaseKind kind, ITestOutputHelper output) : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+
+    protected TestDatabase Database => _database;
+
+    protected IDatabase Redis => servers.Redis.Database;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(kind, servers.Postgres, "outbox");
+        output.WriteLine($"{kind} ({(kind == DatabaseKind.Postgres ? servers.Postgres.Description : "temp file, WAL")}); Redis: {servers.Redis.Description}");
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task An_outbox_row_commits_with_the_business_write_and_not_without_it()
+    {
+        var destination = OutboxDestination.Queue(TestNames.Unique("orders"));
+        await using (var context = _database.NewContext())
+        {
+            await using var transaction = await context.Database.BeginTransactionAsync();
+            context.Orders.Add(new Order { Id = "rolled-back", Customer = "c" });
+            new Outbox<ShopContext>(context, TimeProvider.System).Add(destination, "rolled-back", "c", Payloads.Create("rolled-back", "c", 0));
+            await context.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+
+        await using (var context = _database.NewContext())
+        {
+            context.Orders.Add(new Order { Id = "saved", Customer = "c" });
+            new Outbox<ShopContext>(context, TimeProvider.System).Add(destination, "saved", "c", Payloads.Create("saved", "c", 0));
+            await context.SaveChangesAsync();
+        }
+
+        // A business write that fails (the order exists already) takes its message down with it.
+        await using (var context = _database.NewContext())
+        {
+            context.Orders.Add(new Order { Id = "saved", Customer = "c" });
+            new Outbox<ShopContext>(context, TimeProvider.System).Add(destination, "failed", "c", Payloads.Create("failed", "c", 1));
+            await Assert.ThrowsAsync<DbUpdateException>(() => context.SaveChangesAsync());
+        }
+
+        await using var check = _database.NewContext();
+        Assert.Equal(["saved"], await check.Orders.Select(o => o.Id).ToListAsync());
+        var row = Assert.Single(await check.Outbox.ToListAsync());
+        Assert.Equal(("saved", OutboxDestinationKind.Queue, destination.Name, "c"), (row.MessageId, row.DestinationKind, row.DestinationName, row.PartitionKey));
+        Assert.Null(row.SentAt);
+    }
+
+    [Fact]
+    public async Task The_relay_sends_every_row_once_and_in_order_per_key()
+    {
+        var queue = TestNames.Unique("orders");
+        await using var host = await RelayHost.StartAsync(_database, new RedisOutboxTransport(servers.Redis.Client));
+        var watch = Stopwatch.StartNew();
+        var ids = await host.PlaceOrdersAsync(OutboxDestination.Queue(queue), count: 400, keys: 7);
+
+        await Wait.UntilAsync(async () => await Redis.ListLengthAsync(queue) >= ids.Count, $"400 messages are in {queue}");
+        output.WriteLine($"400 orders saved and relayed in {watch.ElapsedMilliseconds} ms");
+        Assert.Equal(0, Payloads.AssertAllArrivedInOrder(await ReadQueueAsync(queue), ids));
+        await Wait.UntilAsync(async () => await UnsentAsync() == 0, "every row is marked sent");
+    }
+
+    [Fact]
+    public async Task Rows_for_a_queue_a_stream_and_a_channel_reach_redis()
+    {
+        var (queue, stream, channel) = (TestNames.Unique("queue"), TestNames.Unique("stream"), TestNames.Unique("channel"));
+        var heard = 0;
+        var subscriber = servers.Redis.Client.GetSubscriber();
+        await subscriber.SubscribeAsync(RedisChannel.Literal(channel), (_, _) => Interlocked.Increment(ref heard));
+        try
+        {
+            await using var host = await RelayHost.StartAsync(_database, new RedisOutboxTransport(servers.Redis.Client));
+            await host.PlaceOrdersAsync(OutboxDestination.Queue(queue), 5, keys: 2);
+            var streamIds = await host.PlaceOrdersAsync(OutboxDestination.Stream(stream), 5, keys: 2);
+            await host.PlaceOrdersAsync(OutboxDestination.Channel(channel), 5, keys: 2);
+
+            await Wait.UntilAsync(async () => await Redis.ListLengthAsync(queue) == 5 && await Redis.StreamLengthAsync(stream) == 5 && Volatile.Read(ref heard) == 5,
+                "5 messages each in the queue, the stream and on the channel");
+            var entries = await Redis.StreamRangeAsync(stream);
+            Assert.Equal(streamIds, entries.Select(e => (string)e["id"]!).ToList());
+        }
+        finally
+        {
+            await subscriber.UnsubscribeAsync(RedisChannel.Literal(channel));
+        }
+    }
+
+    [Fact]
+    public async Task A_commit_wakes_the_relay_long_before_its_poll()
+    {
+        var queue = TestNames.Unique("orders");
+        await using var host = await RelayHost.StartAsync(_database, new RedisOutboxTransport(servers.Redis.Client),
+            options => options.PollInterval = TimeSpan.FromMinutes(1));
+        // Its first look finds nothing; from then on only the signal can wake it within the minute.
+        var watch = Stopwatch.StartNew();
+        await host.PlaceOrdersAsync(OutboxDestination.Queue(queue), 1, keys: 1);
+        await Wait.UntilAsync(async () => await Redis.ListLengthAsync(queue) == 1, "the message saved by SaveChanges arrives", TimeSpan.FromSeconds(10));
+        var implicitLatency = watch.ElapsedMilliseconds;
+
+        // The app's own transaction: the rows become visible at its commit, which is what must wake the relay.
+        watch.Restart();
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var context = scope.ServiceProvider.GetRequiredService<ShopContext>();
+            await using var transaction = await context.Database.BeginTransactionAsync();
+            context.Orders.Add(new Order { Id = "in-transaction", Customer = "c" });
+            scope.ServiceProvider.GetRequiredService<IOutbox>().Add(OutboxDestination.Queue(queue), "in-transaction", "c", Payloads.Create("in-transaction", "c", 0));
+            await context.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+
+        await Wait.UntilAsync(async () => await Redis.ListLengthAsync(queue) == 2, "the message committed in the app's transaction arrives", TimeSpan.FromSeconds(10));
+        output.WriteLine($"save to Redis: {implicitLatency} ms (SaveChanges), {watch.ElapsedMilliseconds} ms (own transaction); poll interval 60 s");
+    }
+
+    [Fact]
+    public async Task Two_relays_on_one_database_send_each_row_once_and_in_order()
+    {
+        var queue = TestNames.Unique("orders");
+        await using var first = await RelayHost.StartAsync(_database, new RedisOutboxTransport(servers.Redis.Client));
+        await using var second = await RelayHost.StartAsync(_database, new RedisOutboxTransport(servers.Redis.Client));
+
+        // Two app instances writing at once, each waking its own relay; the other relay finds the rows by polling.
+        var written = await Task.WhenAll(
+            first.PlaceOrdersAsync(OutboxDestination.Queue(queue), 300, keys: 6, perTransaction: 5, keyPrefix: "first"),
+            second.PlaceOrdersAsync(OutboxDestination.Queue(queue), 300, keys: 6, perTransaction: 5, keyPrefix: "second"));
+        var ids = written.SelectMany(x => x).ToList();
+
+        await Wait.UntilAsync(async () => await UnsentAsync() == 0, "every row is marked sent", TimeSpan.FromSeconds(30));
+        var received = await ReadQueueAsync(queue);
+        output.WriteLine($"relay 1 sent {first.Relay.SentCount}, relay 2 sent {second.Relay.SentCount}; {received.Count} arrived for {ids.Count} rows");
+        Assert.Equal(0, Payloads.AssertAllArrivedInOrder(received, ids));
+        Assert.Equal(ids.Count, first.Relay.SentCount + second.Relay.SentCount);
+    }
+
+    [Fact]
+    public async Task A_transport_that_fails_mid_batch_is_sent_again_and_nothing_is_lost()
+    {
+        var queue = TestNames.Unique("orders");
+        var transport = new FailingOnceTransport(new RedisOutboxTransport(servers.Redis.Client));
+        await using var host = await RelayHost.StartAsync(_database, transport);
+        var ids = await host.PlaceOrdersAsync(OutboxDestination.Queue(queue), 200, keys: 5);
+
+        await Wait.UntilAsync(async () => await UnsentAsync() == 0, "every row is marked sent");
+        var duplicates = Payloads.AssertAllArrivedInOrder(await ReadQueueAsync(queue), ids);
+        output.WriteLine($"{transport.SentBeforeFailure.Count} rows were sent before the failure and {duplicates} arrived twice");
+        Assert.NotEmpty(transport.SentBeforeFailure);
+        Assert.Equal(transport.SentBeforeFailure.Count, duplicates);
+        await using var check = _database.NewContext();
+        var failedIds = transport.SentBeforeFailure.Select(r => r.Id).ToList();
+        var failed = await check.Outbox.Where(r => failedIds.Contains(r.Id)).ToListAsync();
+        Assert.All(failed, row => Assert.True(row.Attempts == 1 && row.LastError!.Contains("mid-batch", StringComparison.Ordinal), $"row {row.Id}: {row.Attempts} attempts, {row.LastError}"));
+    }
+
+    [Fact]
+    public async Task A_relay_that_hangs_mid_batch_and_dies_leaves_nothing_unsent()
+    {
+        var queue = TestNames.Unique("orders");
+        var hanging = new HangingTransport();
+        var stuck = await RelayHost.StartAsync(_database, hanging);
+        try
+        {
+            const int keys = 20;
+            var ids = await stuck.PlaceOrdersAsync(OutboxDestination.Queue(queue), 200, keys);
+            await hanging.Entered.WaitAsync(Wait.Default);
+            // The second instance comes up while the first is stuck in its first batch.
+            await using var rescuer = await RelayHost.StartAsync(_database, new RedisOutboxTransport(servers.Redis.Client));
+            var heldKeys = hanging.Held.Select(r => r.PartitionKey).ToHashSet();
+            if (kind == DatabaseKind.Sqlite)
+            {
+                // The lease: the stuck relay stops renewing it, the other takes over when it expires and sends everything.
+                await Wait.UntilAsync(async () => await Redis.ListLengthAsync(queue) >= ids.Count, "the second relay sent every row after the lease expired");
+            }
+            else
+            {
+                // Row and key locks: the other relay sends every key the stuck one does not hold, and holds back the
+                // rest (sending a held key's later rows would overtake the stuck batch).
+                var free = ids.Where((_, i) => !heldKeys.Contains($"customer-{i % keys}")).Count();
+                await Wait.UntilAsync(async () => await Redis.ListLengthAsync(queue) >= free, $"the second relay sent the {free} rows of keys not held");
+                Assert.Equal(free, await Redis.ListLengthAsync(queue));
+                output.WriteLine($"{hanging.Held.Count} rows of {heldKeys.Count} keys held by the stuck relay; {free} rows sent around it");
+            }
+
+            // Its death (the stop cancels the send, as a crash drops the connection) frees its rows.
+            await stuck.DisposeAsync();
+            await Wait.UntilAsync(async () => await UnsentAsync() == 0, "every row is marked sent");
+            Assert.Equal(0, Payloads.AssertAllArrivedInOrder(await ReadQueueAsync(queue), ids));
+        }
+        finally
+        {
+            await stuck.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_cleanup_deletes_sent_rows_past_the_retention_and_nothing_else()
+    {
+        var now = DateTime.UtcNow;
+        await using (var context = _database.NewContext())
+        {
+            OutboxMessage Row(string id, DateTime created, DateTime? sent, DateTime? due = null) => new()
+            {
+                MessageId = id, DestinationName = "cleanup", Payload = [1], CreatedAt = created, SentAt = sent, DueAt = due,
+            };
+            context.Outbox.AddRange(
+                Row("old-sent", now.AddDays(-3), now.AddDays(-2)),
+                Row("recent-sent", now.AddHours(-2), now.AddHours(-1)),
+                Row("old-unsent-not-due", now.AddDays(-3), null, now.AddDays(1)));
+            await context.SaveChangesAsync();
+        }
+
+        var transport = new RecordingTransport();
+        await using var host = await RelayHost.StartAsync(_database, transport, options =>
+        {
+            options.Retention = TimeSpan.FromDays(1);
+            options.CleanupInterval = TimeSpan.FromMilliseconds(100);
+        });
+
+        await Wait.UntilAsync(async () =>
+        {
+            await using var context = _database.NewContext();
+            return !await context.Outbox.AnyAsync(r => r.MessageId == "old-sent");
+        }, "the old sent row is deleted");
+        await using var check = _database.NewContext();
+        Assert.Equal(["old-unsent-not-due", "recent-sent"], (await check.Outbox.Select(r => r.MessageId).ToListAsync()).Order());
+        Assert.Empty(transport.Sent);
+    }
+
+    private async Task<int> UnsentAsync()
+    {
+        await using var context = _database.NewContext();
+        return await context.Outbox.CountAsync(r => r.SentAt == null);
+    }
+
+    private async Task<IReadOnlyList<Payloads.Received>> ReadQueueAsync(string queue) =>
+        (await Redis.ListRangeAsync(queue)).Select(value => Payloads.Read((byte[])value!)).ToList();
+}
+
+[Collection(OutboxCollection.Name)]
+public sealed class SqliteOutboxTests(OutboxServers servers, ITestOutputHelper output) : OutboxTests(servers, DatabaseKind.Sqlite, output);
+
+[Collection(OutboxCollection.Name)]
+public sealed class PostgresOutboxTests(OutboxServers servers, ITestOutputHelper output) : OutboxTests(servers, DatabaseKind.Postgres, output);
