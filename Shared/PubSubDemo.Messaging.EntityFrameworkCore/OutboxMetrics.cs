@@ -3,15 +3,12 @@ using System.Diagnostics.Metrics;
 namespace PubSubDemo.Messaging.EntityFrameworkCore;
 
 /// <summary>
-/// The outbox's instruments on the meter <see cref="MeterName"/>, tagged with the relay name. The gauges report
+/// The outbox's instruments on the meter <see cref="OutboxRelayOptions.MeterName"/>, tagged with the relay name. The gauges report
 /// what the relay last read from the database (every <see cref="OutboxRelayOptions.MetricsInterval"/>): an observable
 /// callback must not run a query.
 /// </summary>
 internal sealed class OutboxMetrics
 {
-    /// <summary>The meter's name, for a host's metrics pipeline (e.g. OpenTelemetry's <c>AddMeter</c>).</summary>
-    public const string MeterName = "PubSubDemo.Messaging.Outbox";
-
     private readonly KeyValuePair<string, object?> _outbox;
     private readonly Counter<long> _sent;
     private readonly Counter<long> _failedBatches;
@@ -20,7 +17,7 @@ internal sealed class OutboxMetrics
 
     public OutboxMetrics(IMeterFactory meterFactory, string relayName)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = meterFactory.Create(OutboxRelayOptions.MeterName);
         _outbox = new("messaging.outbox", relayName);
         _sent = meter.CreateCounter<long>("messaging.outbox.sent", "{message}", "Outbox rows the transport accepted and the relay marked sent.");
         _failedBatches = meter.CreateCounter<long>("messaging.outbox.failed_batches", "{batch}", "Batches whose send or marking failed; they are sent again.");

@@ -27,8 +27,6 @@ public sealed class OutboxRelay<TContext>(
     private readonly OutboxRelayOptions _options = optionsMonitor.Get(OutboxRelayOptions.NameFor(typeof(TContext)));
     private readonly OutboxMetrics _metrics = new(meterFactory, optionsMonitor.Get(OutboxRelayOptions.NameFor(typeof(TContext))).RelayName);
     private IOutboxClaim? _claim;
-    private DateTimeOffset _nextCleanup;
-    private DateTimeOffset _nextMetrics;
 
     /// <summary>Rows this relay marked sent since it started.</summary>
     public long SentCount => Interlocked.Read(ref _sentCount);
@@ -40,6 +38,8 @@ public sealed class OutboxRelay<TContext>(
     {
         // The host's start must not wait for the first batch.
         await Task.Yield();
+        // Cleanup and gauges on their own loop: a relay stuck in a send is when the depth matters most.
+        var housekeeping = HousekeepLoopAsync(stoppingToken);
         var retryDelay = _options.MinRetryDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -64,7 +64,6 @@ public sealed class OutboxRelay<TContext>(
                 continue;
             }
 
-            await HousekeepAsync(stoppingToken);
             // A full batch says more is waiting: take it at once. Otherwise sleep until rows commit or the poll is due.
             if (sent != _options.BatchSize)
             {
@@ -79,6 +78,7 @@ public sealed class OutboxRelay<TContext>(
             }
         }
 
+        await housekeeping;
         OutboxLog.Stopped(logger, _options.RelayName);
     }
 
@@ -159,41 +159,48 @@ public sealed class OutboxRelay<TContext>(
     }
 
     /// <summary>Deletes sent rows past the retention and refreshes the gauges, each on its own schedule.</summary>
-    private async Task HousekeepAsync(CancellationToken cancellationToken)
+    private async Task HousekeepLoopAsync(CancellationToken stoppingToken)
     {
-        var now = time.GetUtcNow();
-        if (now < _nextCleanup && now < _nextMetrics)
+        var nextCleanup = time.GetUtcNow();
+        var nextMetrics = nextCleanup;
+        var tick = TimeSpan.FromTicks(Math.Min(_options.CleanupInterval.Ticks, _options.MetricsInterval.Ticks));
+        while (!stoppingToken.IsCancellationRequested)
         {
-            return;
-        }
-
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var outbox = scope.ServiceProvider.GetRequiredService<TContext>().Set<OutboxMessage>();
-            if (now >= _nextCleanup)
+            var now = time.GetUtcNow();
+            try
             {
-                _nextCleanup = now + _options.CleanupInterval;
-                var cutoff = (now - _options.Retention).UtcDateTime;
-                var deleted = await outbox.Where(m => m.SentAt != null && m.SentAt < cutoff).ExecuteDeleteAsync(cancellationToken);
-                if (deleted > 0)
+                await using var scope = scopes.CreateAsyncScope();
+                var outbox = scope.ServiceProvider.GetRequiredService<TContext>().Set<OutboxMessage>();
+                if (now >= nextCleanup)
                 {
-                    OutboxLog.CleanedUp(logger, _options.RelayName, deleted, cutoff);
+                    nextCleanup = now + _options.CleanupInterval;
+                    var cutoff = (now - _options.Retention).UtcDateTime;
+                    var deleted = await outbox.Where(m => m.SentAt != null && m.SentAt < cutoff).ExecuteDeleteAsync(stoppingToken);
+                    if (deleted > 0)
+                    {
+                        OutboxLog.CleanedUp(logger, _options.RelayName, deleted, cutoff);
+                    }
+                }
+
+                if (now >= nextMetrics)
+                {
+                    nextMetrics = now + _options.MetricsInterval;
+                    var unsent = outbox.Where(m => m.SentAt == null);
+                    var depth = await unsent.LongCountAsync(stoppingToken);
+                    var oldest = await unsent.MinAsync(m => (DateTime?)m.CreatedAt, stoppingToken);
+                    _metrics.Observed(depth, oldest is { } created ? now.UtcDateTime - created : TimeSpan.Zero);
                 }
             }
-
-            if (now >= _nextMetrics)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                _nextMetrics = now + _options.MetricsInterval;
-                var unsent = outbox.Where(m => m.SentAt == null);
-                var depth = await unsent.LongCountAsync(cancellationToken);
-                var oldest = await unsent.MinAsync(m => (DateTime?)m.CreatedAt, cancellationToken);
-                _metrics.Observed(depth, oldest is { } created ? now.UtcDateTime - created : TimeSpan.Zero);
+                break;
             }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            OutboxLog.HousekeepingFailed(logger, _options.RelayName, ex);
+            catch (Exception ex)
+            {
+                OutboxLog.HousekeepingFailed(logger, _options.RelayName, ex);
+            }
+
+            await DelayAsync(tick, stoppingToken);
         }
     }
 

@@ -23,6 +23,13 @@ public enum OutboxClaimMode
 /// <summary>Settings of an <see cref="OutboxRelay{TContext}"/>.</summary>
 public sealed class OutboxRelayOptions
 {
+    /// <summary>
+    /// The meter of the relay's instruments, for a host's metrics pipeline (OpenTelemetry's <c>AddMeter</c>):
+    /// <c>messaging.outbox.depth</c> and <c>messaging.outbox.oldest_unsent_age</c> (gauges), <c>messaging.outbox.sent</c>
+    /// and <c>messaging.outbox.failed_batches</c> (counters), each tagged <c>messaging.outbox</c> = <see cref="RelayName"/>.
+    /// </summary>
+    public const string MeterName = "PubSubDemo.Messaging.Outbox";
+
     /// <summary>The name of the options of a context's relay (one relay per context type), for <c>IOptionsMonitor.Get</c>.</summary>
     public static string NameFor(Type contextType) => contextType.FullName ?? contextType.Name;
 

@@ -83,6 +83,16 @@ public sealed class OutboxSignalInterceptor(IOutboxSignal signal) : SaveChangesI
     }
 
     /// <inheritdoc />
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => ForgetUnlessInTransaction(eventData.Context);
+
+    /// <inheritdoc />
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ForgetUnlessInTransaction(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Committed(eventData.Context);
 
     /// <inheritdoc />
@@ -124,6 +134,15 @@ public sealed class OutboxSignalInterceptor(IOutboxSignal signal) : SaveChangesI
         if (context is not null && _pending.Remove(context))
         {
             signal.Notify();
+        }
+    }
+
+    // A failed save in the app's transaction may still be retried and committed; without one, nothing was written.
+    private void ForgetUnlessInTransaction(DbContext? context)
+    {
+        if (context is not null && context.Database.CurrentTransaction is null)
+        {
+            Forget(context);
         }
     }
 

@@ -52,11 +52,16 @@ public sealed class PostgresServer : IAsyncLifetime
         _bin = FindBinDirectory() ?? throw new InvalidOperationException(
             "No PostgreSQL server for the tests (no /usr/lib/postgresql/*/bin/initdb): apt-get install -y postgresql (scripts/test.sh installs it).");
         Port = RedisServerProcess.FreePort();
-        _directory = Directory.CreateTempSubdirectory("pubsubdemo-pg-").FullName;
         if (IsRoot)
         {
-            // The temp directory is root's and private; the server's user must own it to create its data directory.
+            // Under /tmp, not $TMPDIR (it may sit in root's private home), and owned by the server's user, who
+            // creates the data directory in it.
+            _directory = Directory.CreateDirectory(Path.Combine("/tmp", $"pubsubdemo-pg-{Guid.NewGuid():N}")).FullName;
             await RunAsync("chown", [$"{SystemUser}:{SystemUser}", _directory], asServerUser: false);
+        }
+        else
+        {
+            _directory = Directory.CreateTempSubdirectory("pubsubdemo-pg-").FullName;
         }
 
         await RunAsync(Path.Combine(_bin, "initdb"),
