@@ -16,9 +16,11 @@ internal interface IOutboxClaim
 }
 
 /// <summary>
-/// PostgreSQL: the batch is taken and marked in one transaction. <c>FOR UPDATE SKIP LOCKED</c> keeps two relays off the
-/// same row; the advisory lock per partition key (released at commit) keeps a relay off the later rows of a key
-/// another relay is still sending, which row locks alone would allow (ordering).
+/// PostgreSQL: the batch is taken and marked in one transaction, in two steps. First the relay takes an advisory lock
+/// (released at commit) on the partition keys with the oldest unsent rows, skipping keys another relay holds; then,
+/// in a statement whose snapshot is younger than those locks, it reads the unsent rows of its keys (and of no key) in
+/// sequence order with <c>FOR UPDATE SKIP LOCKED</c>. One statement doing both is not enough: the key lock could be won
+/// in the middle of its scan, after an earlier row of that key was passed over, and the later row sent first.
 /// </summary>
 internal sealed class SkipLockedClaim(OutboxRelayOptions options, TimeProvider time) : IOutboxClaim
 {
@@ -29,12 +31,25 @@ internal sealed class SkipLockedClaim(OutboxRelayOptions options, TimeProvider t
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
-        // pg_try_advisory_xact_lock is re-entrant within the transaction, so every row of a key this relay locked passes.
+        // Keys in the order of their oldest due row; the lock sits above that ordering and below the LIMIT, so PostgreSQL
+        // tries keys one by one (a volatile function is never pushed down) and stops once it holds a batch's worth. A
+        // key held by a stuck relay is passed over, not waited on: it cannot starve the keys behind it.
+        var keys = await db.Database.SqlQuery<string>($"""
+                SELECT pending.partition_key AS "Value"
+                FROM (SELECT partition_key, min(id) AS first_id FROM messaging_outbox
+                      WHERE sent_at IS NULL AND (due_at IS NULL OR due_at <= {now}) AND partition_key IS NOT NULL
+                      GROUP BY partition_key
+                      ORDER BY first_id) pending
+                WHERE pg_try_advisory_xact_lock({LockSpace}, hashtext(pending.partition_key))
+                LIMIT {options.BatchSize}
+                """)
+            .ToArrayAsync(cancellationToken);
+        // No other relay can send rows of these keys now, and any it sent before is committed and seen here.
         var batch = await db.Set<OutboxMessage>()
             .FromSql($"""
                 SELECT * FROM messaging_outbox
                 WHERE sent_at IS NULL AND (due_at IS NULL OR due_at <= {now})
-                  AND (partition_key IS NULL OR pg_try_advisory_xact_lock({LockSpace}, hashtext(partition_key)))
+                  AND (partition_key IS NULL OR partition_key = ANY({keys}))
                 ORDER BY id
                 LIMIT {options.BatchSize}
                 FOR UPDATE SKIP LOCKED

@@ -34,10 +34,13 @@ public abstract partial class OutboxTests
         try
         {
             const int keys = 20;
-            var ids = await stuck.PlaceOrdersAsync(OutboxDestination.Queue(queue), 200, keys);
+            // The first relay takes the first ten orders (ten keys) and hangs on them; then 190 more come.
+            List<string> ids = [.. await stuck.PlaceOrdersAsync(OutboxDestination.Queue(queue), 10, keys)];
             await hanging.Entered.WaitAsync(Wait.Default);
+            ids.AddRange(await stuck.PlaceOrdersAsync(OutboxDestination.Queue(queue), 190, keys, first: 10));
             // The second instance comes up while the first is stuck in its first batch.
             await using var rescuer = await RelayHost.StartAsync(_database, new RedisOutboxTransport(servers.Redis.Client));
+            Assert.Equal(10, hanging.Held.Count);
             var heldKeys = hanging.Held.Select(r => r.PartitionKey).ToHashSet();
             if (kind == DatabaseKind.Sqlite)
             {

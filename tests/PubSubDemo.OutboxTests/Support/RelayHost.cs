@@ -50,19 +50,19 @@ public sealed class RelayHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Saves <paramref name="count"/> orders, each with its OrderPlaced row for <paramref name="destination"/>, in
+    /// Saves <paramref name="count"/> orders (numbered from <paramref name="first"/>), each with its OrderPlaced row for <paramref name="destination"/>, in
     /// transactions of <paramref name="perTransaction"/>; the i-th order's key is <c>{keyPrefix}-{i % keys}</c>, and each
     /// key's sequence number counts up from 0.
     /// </summary>
-    public async Task<IReadOnlyList<string>> PlaceOrdersAsync(OutboxDestination destination, int count, int keys, int perTransaction = 10, string keyPrefix = "customer")
+    public async Task<IReadOnlyList<string>> PlaceOrdersAsync(OutboxDestination destination, int count, int keys, int perTransaction = 10, string keyPrefix = "customer", int first = 0)
     {
         var ids = new List<string>(count);
-        for (var start = 0; start < count; start += perTransaction)
+        for (var start = first; start < first + count; start += perTransaction)
         {
             await using var scope = _services.CreateAsyncScope();
             var context = scope.ServiceProvider.GetRequiredService<ShopContext>();
             var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
-            for (var i = start; i < Math.Min(count, start + perTransaction); i++)
+            for (var i = start; i < Math.Min(first + count, start + perTransaction); i++)
             {
                 var id = Guid.NewGuid().ToString("N");
                 var key = $"{keyPrefix}-{i % keys}";
