@@ -36,7 +36,7 @@ public sealed class TestDatabase : IAsyncDisposable
         if (kind == DatabaseKind.Sqlite)
         {
             var file = Path.Combine(Path.GetTempPath(), $"pubsubdemo-outbox-{purpose}-{Guid.NewGuid():N}.db");
-            database = new(kind, $"Data Source={file};Default Timeout=30", file);
+            database = SqliteFile(file);
         }
         else
         {
@@ -52,6 +52,9 @@ public sealed class TestDatabase : IAsyncDisposable
 
         return database;
     }
+
+    /// <summary>A SQLite file whose schema the test makes itself (e.g. by migrations); deleted on dispose.</summary>
+    public static TestDatabase SqliteFile(string file) => new(DatabaseKind.Sqlite, $"Data Source={file};Default Timeout=30", file);
 
     public void Configure(DbContextOptionsBuilder options)
     {
