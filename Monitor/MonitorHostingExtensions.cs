@@ -3,14 +3,18 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using PubSubDemo.Monitor.Collection;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 using PubSubDemo.Shared.Security;
+using PubSubDemo.Messaging.Security;
 
 namespace PubSubDemo.Monitor;
 
-public static partial class MonitorHostingExtensions
+internal static partial class MonitorHostingExtensions
 {
     /// <summary>The collector, the feed and the port: MONITOR_PORT, else ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS, else 8080.</summary>
     public static WebApplicationBuilder AddMonitor(this WebApplicationBuilder builder)

@@ -1,10 +1,12 @@
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 
 namespace PubSubDemo.Monitor;
 
 /// <summary>Where the page is served and how much history its chart keeps.</summary>
-public sealed class MonitorSettings : IServiceSettings
+internal sealed class MonitorSettings : IServiceSettings
 {
     /// <summary>The port when neither MONITOR_PORT nor ASP.NET Core's own variables name one.</summary>
     public const int DefaultPort = 8080;

@@ -1,5 +1,6 @@
 using PubSubDemo.Monitor;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Hosting;
 
 var builder = WebApplication.CreateSlimBuilder(args);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using PubSubDemo.Publisher;
 using PubSubDemo.Publisher.Observability;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Hosting;
 
 var builder = Host.CreateApplicationBuilder(args);

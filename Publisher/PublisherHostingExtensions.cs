@@ -2,14 +2,19 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Messaging.Producing;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 using PubSubDemo.Shared.Security;
+using PubSubDemo.Messaging.Security;
 
 namespace PubSubDemo.Publisher;
 
-public static class PublisherHostingExtensions
+internal static class PublisherHostingExtensions
 {
     public static IHostApplicationBuilder AddPublisher(this IHostApplicationBuilder builder)
     {

@@ -1,9 +1,11 @@
+using PubSubDemo.Messaging.Producing;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.Publisher;
 
 /// <summary>How much the publisher sends and how fast.</summary>
-public sealed class PublisherSettings : IServiceSettings
+internal sealed class PublisherSettings : ProducerOptions, IServiceSettings
 {
     /// <summary>Pause between messages when no PUBLISH_RATE is set (seed 002's PUBLISH_INTERVAL).</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
@@ -22,26 +24,10 @@ public sealed class PublisherSettings : IServiceSettings
     /// <summary>Messages created but not yet sent; when full, creation pauses (the publisher never drops one).</summary>
     public int BufferSize { get; set; } = 10_000;
 
-    public int BatchSize { get; set; } = 256;
-
-    public bool LogMessages { get; set; } = true;
-
     public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>STREAM_MAXLEN: trims the stream approximately on every add; null keeps everything.</summary>
-    public long? StreamMaxLength { get; set; }
-
-    /// <summary>
-    /// MESSAGE_KEY: the message field whose value picks the partition (the same value, the same partition, so one key's
-    /// messages keep their order); null spreads batches round-robin over the partitions.
-    /// </summary>
-    public string? MessageKey { get; set; }
 
     /// <summary>DELAY: every message is due this long after it is created (its <c>notBefore</c>); zero sends them due at once.</summary>
     public TimeSpan Delay { get; set; }
-
-    /// <summary>The values MESSAGE_KEY accepts: the fields of the message.</summary>
-    public static readonly IReadOnlyList<string> MessageKeys = ["sender", "id", "content", "timestamp", "seq"];
 
     public void Load(SettingsReader reader)
     {

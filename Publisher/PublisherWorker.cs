@@ -3,11 +3,16 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Publisher.Generation;
 using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Messaging.Producing;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 
 namespace PubSubDemo.Publisher;
 

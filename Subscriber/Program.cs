@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Subscriber;
 using PubSubDemo.Subscriber.Observability;

@@ -1,21 +1,29 @@
+using PubSubDemo.Messaging;
+using PubSubDemo.Subscriber.Dedupe;
+using PubSubDemo.Subscriber.Selection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 using PubSubDemo.Shared.Security;
-using PubSubDemo.Subscriber.Consumers;
-using PubSubDemo.Subscriber.Dedupe;
+using PubSubDemo.Messaging.Security;
+using PubSubDemo.Messaging.Consumers;
+using PubSubDemo.Messaging.Dedupe;
 using PubSubDemo.Subscriber.Redrive;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Redrive;
+using PubSubDemo.Messaging.Processing;
 using PubSubDemo.Subscriber.Reporting;
-using PubSubDemo.Subscriber.Selection;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Selection;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.Subscriber;
 
-public static class SubscriberHostingExtensions
+internal static class SubscriberHostingExtensions
 {
     /// <summary>
     /// The consumers PATTERN asks for, the shared processing path, its telemetry and the summary. The summary is
@@ -34,6 +42,7 @@ public static class SubscriberHostingExtensions
         services.TryAddSingleton<LoopHeartbeat>();
         services.TryAddSingleton<IMessageHandler, DemoMessageHandler>();
         services.AddSingleton<MessageProcessor>();
+        services.TryAddSingleton<MessagingReadiness>();
         services.AddSingleton<ConsumerServices>();
         services.AddHostedService<SummaryReporter>();
         services.AddHostedService<BacklogPoller>();

@@ -1,7 +1,11 @@
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 using PubSubDemo.Shared.Security;
+using PubSubDemo.Messaging.Security;
 
 namespace PubSubDemo.Monitor.Collection;
 

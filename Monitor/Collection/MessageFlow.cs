@@ -1,13 +1,16 @@
+using PubSubDemo.Messaging.Telemetry;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 
 namespace PubSubDemo.Monitor.Collection;
 
 /// <summary>One sampled message and every subscriber that handled it; the newest first on the page.</summary>
-public sealed record FlowMessage(string Id, string? Sender, string Source, DateTimeOffset SentAt, IReadOnlyList<string> HandledBy, string? TraceId);
+internal sealed record FlowMessage(string Id, string? Sender, string Source, DateTimeOffset SentAt, IReadOnlyList<string> HandledBy, string? TraceId);
 
 /// <summary>One of the newest dead letters: where, why, by whom, and which message when it could still be read.</summary>
-public sealed record DeadLetterView(string Source, string Reason, string Consumer, DateTimeOffset At, int Attempts, string? MessageId, string Excerpt);
+internal sealed record DeadLetterView(string Source, string Reason, string Consumer, DateTimeOffset At, int Attempts, string? MessageId, string Excerpt);
 
 /// <summary>
 /// The flow table: joins the subscribers' sampled messages (<see cref="MonitorReport.Flow"/>) by source and id, so a

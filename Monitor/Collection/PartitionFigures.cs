@@ -1,6 +1,8 @@
-using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Messaging.Cluster;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Monitor.Collection;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 
 namespace PubSubDemo.Monitor.Collection;
 
@@ -7,7 +8,7 @@ namespace PubSubDemo.Monitor.Collection;
 /// What the page shows at one moment: every process that reported, the backlog on the server, the chart's newest point,
 /// the sampled message flow and the newest dead letters.
 /// </summary>
-public sealed record Snapshot(
+internal sealed record Snapshot(
     DateTimeOffset At,
     string Server,
     double HistorySeconds,
@@ -18,10 +19,10 @@ public sealed record Snapshot(
     IReadOnlyList<DeadLetterView> DeadLetters);
 
 /// <summary>One process's latest report and how old it is.</summary>
-public sealed record ProcessView(MonitorReport Report, double AgeSeconds);
+internal sealed record ProcessView(MonitorReport Report, double AgeSeconds);
 
 /// <summary>Queue, processing lists, dead letters and stream lag, read from the server by the monitor itself, summed over the partitions.</summary>
-public sealed record Backlog(
+internal sealed record Backlog(
     string Queue,
     long? QueueLength,
     long? Processing,
@@ -44,7 +45,7 @@ public sealed record Backlog(
 }
 
 /// <summary>One partition of the queue or the stream: what <see cref="Backlog"/> sums.</summary>
-public sealed record PartitionBacklog(
+internal sealed record PartitionBacklog(
     string Kind,
     string Name,
     long? Length,
@@ -62,7 +63,7 @@ public sealed record PartitionBacklog(
 /// One second of the chart: published and received messages per second summed over the processes, the
 /// rate-weighted p50 and the worst p99 of the subscribers. Time in Unix milliseconds, for the browser.
 /// </summary>
-public sealed record ChartPoint(long T, double Published, double Received, double? P50Ms, double? P99Ms);
+internal sealed record ChartPoint(long T, double Published, double Received, double? P50Ms, double? P99Ms);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -1,8 +1,12 @@
-using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Messaging.Cluster;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Monitor.Collection;

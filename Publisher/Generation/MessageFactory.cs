@@ -1,5 +1,6 @@
 using System.Globalization;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 
 namespace PubSubDemo.Publisher.Generation;
 
@@ -8,7 +9,7 @@ namespace PubSubDemo.Publisher.Generation;
 /// (host, process id, random part) plus a sequence number that starts at 1. With a <paramref name="delay"/> (DELAY) each
 /// message is due that long after its timestamp (<see cref="Message.NotBefore"/>).
 /// </summary>
-public sealed class MessageFactory(string sender, int messageSize, TimeSpan delay = default)
+internal sealed class MessageFactory(string sender, int messageSize, TimeSpan delay = default)
 {
     private long _sequence;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Messaging.Producing;
 
 namespace PubSubDemo.Publisher.Observability;
 

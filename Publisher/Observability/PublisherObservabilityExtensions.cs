@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 
 namespace PubSubDemo.Publisher.Observability;
 
-public static class PublisherObservabilityExtensions
+internal static class PublisherObservabilityExtensions
 {
     /// <summary>Metrics, health and the monitor report for the publisher.</summary>
     public static IHostApplicationBuilder AddPublisherObservability(this IHostApplicationBuilder builder)

@@ -1,5 +1,8 @@
+using PubSubDemo.Messaging.Producing;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 
 namespace PubSubDemo.Publisher.Sending;
 

@@ -1,7 +1,9 @@
+using PubSubDemo.Messaging;
+using PubSubDemo.Messaging.Configuration;
 namespace PubSubDemo.Shared.Configuration;
 
 /// <summary>Every environment variable the services and the monitor read, in one place so the README table and the test helpers that clear the environment can be checked against it.</summary>
-public static class EnvironmentNames
+internal static class EnvironmentNames
 {
     public const string RedisAddr = "REDIS_ADDR";
     public const string RedisHost = "REDIS_HOST";

@@ -1,81 +1,17 @@
-using PubSubDemo.Shared.Cluster;
-using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging;
+using PubSubDemo.Messaging.Cluster;
+using PubSubDemo.Messaging.Configuration;
+using PubSubDemo.Messaging.Contract;
 
 namespace PubSubDemo.Shared.Configuration;
 
-/// <summary>The names both services agree on: channel, queue, stream, and which of them to use.</summary>
-public sealed class MessagingSettings : IServiceSettings
+/// <summary>MessagingOptions read from the environment variables users already know (the one catalogue, <see cref="EnvironmentNames"/>).</summary>
+internal sealed class MessagingSettings : MessagingOptions, IServiceSettings
 {
-    public static readonly IReadOnlyDictionary<string, Pattern> Patterns = new Dictionary<string, Pattern>
-    {
-        ["pubsub"] = Pattern.PubSub,
-        ["queue"] = Pattern.Queue,
-        ["stream"] = Pattern.Stream,
-        ["both"] = Pattern.Both,
-        ["all"] = Pattern.All,
-    };
-
-    public string Channel { get; set; } = "messages";
-
-    public string Queue { get; set; } = "message_queue";
-
-    public string Stream { get; set; } = "message_stream";
-
-    public string Group { get; set; } = "subscribers";
-
-    public Pattern Pattern { get; set; } = Pattern.Both;
-
-    /// <summary>PUBSUB_MODE: classic PUBLISH/SUBSCRIBE or sharded SPUBLISH/SSUBSCRIBE, for CHANNEL and the doorbells.</summary>
-    public PubSubMode PubSubMode { get; set; } = PubSubMode.Classic;
-
-    /// <summary>PARTITIONS: how many lists (streams) QUEUE (STREAM) is split into; 1 is the plain name only.</summary>
-    public int PartitionCount { get; set; } = 1;
-
-    /// <summary>The names of QUEUE's partitions, partition 0 (QUEUE itself) first (<see cref="Partitions"/>).</summary>
-    public IReadOnlyList<string> QueuePartitions => Named(ref _queuePartitions, Queue);
-
-    /// <summary>The names of STREAM's partitions, partition 0 (STREAM itself) first.</summary>
-    public IReadOnlyList<string> StreamPartitions => Named(ref _streamPartitions, Stream);
-
-    public int MaxMessageBytes { get; set; } = Contract.MessageReader.DefaultMaxBytes;
-
-    /// <summary>This process's name in logs, keys and the monitor: host name, process id and a random part unless INSTANCE_NAME says otherwise.</summary>
-    public string InstanceName { get; set; } = "";
-
-    /// <summary>
-    /// The publisher's sender id in message ids: the instance name, plus a random part when INSTANCE_NAME is pinned,
-    /// so ids stay unique across restarts and a restarted sender's sequence starts a new series, not duplicates.
-    /// </summary>
-    public string SenderId { get; set; } = "";
-
-    private string[]? _queuePartitions;
-    private string[]? _streamPartitions;
-
-    /// <summary>CHANNEL's entries (<see cref="ChannelList"/>): the subscriber subscribes to each; the publisher sends to the one.</summary>
-    public IReadOnlyList<string> Channels => ChannelList.Entries(Channel);
-
-    /// <summary>Whether CHANNEL holds glob characters (in any of its entries), so that the subscriber must subscribe by pattern.</summary>
-    public bool ChannelIsPattern => IsGlob(Channel);
-
-    public bool Uses(Pattern pattern) => (Pattern & pattern) != 0;
-
-    public static bool IsGlob(string name) => name.AsSpan().IndexOfAny("*?[") >= 0;
-
-    /// <summary>The partition names of <paramref name="name"/>, made once (and again if the name or the count changed).</summary>
-    private string[] Named(ref string[]? names, string name)
-    {
-        if (names is null || names.Length != PartitionCount || names[0] != name)
-        {
-            names = Partitions.Names(name, PartitionCount);
-        }
-
-        return names;
-    }
-
     public void Load(SettingsReader reader)
     {
         Channel = reader.NonEmpty(EnvironmentNames.Channel, Channel);
-        ChannelList.Validate(reader, Channel);
+        ValidateChannelList(reader, Channel);
         Queue = reader.NonEmpty(EnvironmentNames.Queue, Queue);
         Stream = reader.NonEmpty(EnvironmentNames.Stream, Stream);
         Group = reader.NonEmpty(EnvironmentNames.Group, Group);
@@ -96,6 +32,42 @@ public sealed class MessagingSettings : IServiceSettings
             reader.Error(EnvironmentNames.Stream, Stream, "a stream name cannot hold glob characters (* ? [)");
         }
 
-        PubSubChannels.Validate(reader, this);
+        ValidateNames(reader, this);
+    }
+
+    /// <summary>An empty entry (<c>order,,shipment</c>, a trailing comma) or one written twice is a mistake, not a wish.</summary>
+    private static void ValidateChannelList(SettingsReader reader, string channel)
+    {
+        var parts = channel.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Any(p => p.Length == 0))
+        {
+            reader.Error(EnvironmentNames.Channel, channel, "an entry of the comma-separated list is empty; write channels and globs as order,shipment or orders.*,audit");
+            return;
+        }
+
+        if (parts.GroupBy(p => p, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            reader.Error(EnvironmentNames.Channel, channel, $"'{twice.Key}' is listed twice; each channel or glob is subscribed once");
+        }
+    }
+
+    /// <summary>The settings checks that the cluster adds: names whose derived keys can share their slot, and no glob with sharded.</summary>
+    private static void ValidateNames(SettingsReader reader, MessagingOptions messaging)
+    {
+        if (KeyNames.Problem(messaging.Queue) is { } queue)
+        {
+            reader.Error(EnvironmentNames.Queue, messaging.Queue, queue);
+        }
+
+        if (KeyNames.Problem(messaging.Stream) is { } stream)
+        {
+            reader.Error(EnvironmentNames.Stream, messaging.Stream, stream);
+        }
+
+        if (messaging.PubSubMode == global::PubSubDemo.Messaging.PubSubMode.Sharded && messaging.ChannelIsPattern)
+        {
+            reader.Error(EnvironmentNames.PubSubMode, "sharded",
+                $"CHANNEL='{messaging.Channel}' is a glob and sharded pub/sub cannot subscribe by pattern; use PUBSUB_MODE=classic or a CHANNEL without * ? [");
+        }
     }
 }

@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging.Configuration;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Shared.Configuration;
@@ -6,7 +7,7 @@ namespace PubSubDemo.Shared.Configuration;
 /// REDIS_PASSWORD_FILE, the Docker secrets convention (<c>/run/secrets/redis_password</c>): the password is read from
 /// a file, so it is never in the environment, where <c>docker inspect</c> and child processes would see it.
 /// </summary>
-public static class PasswordFile
+internal static class PasswordFile
 {
     /// <summary>Sets the password from the file when the variable is set; false (and one error) when it cannot.</summary>
     public static bool Apply(SettingsReader reader, ConfigurationOptions options)

@@ -1,18 +1,12 @@
+using PubSubDemo.Messaging.Configuration;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Connection;
-using StackExchange.Redis;
 
 namespace PubSubDemo.Shared.Configuration;
 
 /// <summary>Where the server is: REDIS_ADDR, else seed 002's REDIS_HOST and REDIS_PORT.</summary>
-public sealed class RedisSettings : IServiceSettings
+internal sealed class RedisSettings : RedisConnectionOptions, IServiceSettings
 {
-    public ConfigurationOptions Options { get; private set; } = new();
-
-    public string Address { get; private set; } = "localhost:6379";
-
-    /// <summary>The server-certificate check when TLS is on: it knows why the last certificate was refused.</summary>
-    public ServerCertificateCheck? CertificateCheck { get; private set; }
-
     public void Load(SettingsReader reader)
     {
         var address = reader.Raw(EnvironmentNames.RedisAddr);

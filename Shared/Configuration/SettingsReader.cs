@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging.Configuration;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
@@ -7,7 +8,7 @@ namespace PubSubDemo.Shared.Configuration;
 /// Reads the environment variables users already know and turns every bad value into one line that
 /// names the variable, the value and what is allowed, instead of an exception with a stack trace.
 /// </summary>
-public sealed class SettingsReader(IConfiguration configuration)
+internal sealed class SettingsReader(IConfiguration configuration)
 {
     private readonly List<string> _errors = [];
 

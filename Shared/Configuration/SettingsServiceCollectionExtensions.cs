@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,7 @@ namespace PubSubDemo.Shared.Configuration;
 /// <c>IOptions&lt;T&gt;</c> and as <typeparamref name="T"/> itself, and validated when the host starts
 /// (<c>ValidateOnStart</c>), so a typo stops the service before it touches the server.
 /// </summary>
-public static class SettingsServiceCollectionExtensions
+internal static class SettingsServiceCollectionExtensions
 {
     /// <summary>
     /// Reads <typeparamref name="T"/> now, from the builder's configuration, and returns it for decisions that shape
@@ -54,6 +55,12 @@ public static class SettingsServiceCollectionExtensions
         services.AddSingleton<IOptionsFactory<T>, LoadedOptionsFactory<T>>();
         services.AddSingleton<IValidateOptions<T>, ReaderValidator<T>>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
+        // The environment's settings derive from the library's options (MessagingSettings : MessagingOptions, …): the
+        // engine asks for its options, and gets the instance read from the environment.
+        if (typeof(T).BaseType is { } options && options != typeof(object))
+        {
+            services.AddSingleton(options, sp => sp.GetRequiredService<T>());
+        }
         services.AddSingleton<ISettingsErrors>(sp => sp.GetRequiredService<LoadedSettings<T>>());
     }
 

@@ -1,12 +1,15 @@
+using PubSubDemo.Messaging.Connection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Messaging.Cluster;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Security;
+using PubSubDemo.Messaging.Security;
 
 namespace PubSubDemo.Shared.Connection;
 
-public static class RedisHostingExtensions
+internal static class RedisHostingExtensions
 {
     /// <summary>One <see cref="RedisConnection"/> per process, with the settings that name the server and the keys.</summary>
     public static IHostApplicationBuilder AddRedis(this IHostApplicationBuilder builder)

@@ -1,6 +1,8 @@
+using PubSubDemo.Messaging.Connection;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Shared.Connection;
@@ -15,7 +17,7 @@ namespace PubSubDemo.Shared.Connection;
 /// the log must say why a certificate was refused, so our own <see cref="ServerCertificateCheck"/> is the
 /// <c>CertificateValidation</c> callback and the client certificate is loaded here for <c>CertificateSelection</c>.
 /// </remarks>
-public static class TlsSettings
+internal static class TlsSettings
 {
     /// <summary>Adds the certificate callbacks to <paramref name="options"/>; null when TLS is off.</summary>
     public static ServerCertificateCheck? Apply(SettingsReader reader, ConfigurationOptions options)
@@ -57,7 +59,7 @@ public static class TlsSettings
         }
 
         options.Ssl = true;
-        var check = new ServerCertificateCheck(authorities);
+        var check = new ServerCertificateCheck(authorities, authoritiesName: EnvironmentNames.RedisTlsCa);
         options.CertificateValidation += check.Validate;
         options.ConnectionAttemptCompleted += check.OnAttempt;
         if (client is not null)

@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging.Contract;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -7,7 +8,7 @@ namespace PubSubDemo.Shared.Contract;
 /// STATS_FILE: what a service writes at shutdown for the benchmark to read. One set of records for the writer
 /// (publisher, subscriber) and the reader (bench), so the two cannot drift apart.
 /// </summary>
-public static class StatsFiles
+internal static class StatsFiles
 {
     public static Task WriteAsync(string path, SubscriberStatsFile file) =>
         WriteAsync(path, JsonSerializer.SerializeToUtf8Bytes(file, StatsFileJsonContext.Default.SubscriberStatsFile));
@@ -31,10 +32,10 @@ public static class StatsFiles
 }
 
 /// <summary>The subscriber's STATS_FILE: who wrote it, one record per source it used or saw, and what the process cost.</summary>
-public sealed record SubscriberStatsFile(string Service, string Instance, string Pattern, DateTimeOffset WrittenAt, IReadOnlyList<SourceStatsFile> Sources, RuntimeFigures Runtime);
+internal sealed record SubscriberStatsFile(string Service, string Instance, string Pattern, DateTimeOffset WrittenAt, IReadOnlyList<SourceStatsFile> Sources, RuntimeFigures Runtime);
 
 /// <summary>One source's counts, timing and latency distribution (after STATS_WARMUP; LatencyWarmupExcluded says how many were left out).</summary>
-public sealed record SourceStatsFile(
+internal sealed record SourceStatsFile(
     string Source,
     long Received,
     long Handled,
@@ -56,7 +57,7 @@ public sealed record SourceStatsFile(
     long SlowDisconnects = 0);
 
 /// <summary>The publisher's figures; the rate counts what was acknowledged after the first batch.</summary>
-public sealed record PublisherStatsFile(
+internal sealed record PublisherStatsFile(
     string Service,
     string Instance,
     string Pattern,
@@ -74,16 +75,16 @@ public sealed record PublisherStatsFile(
     RuntimeFigures Runtime);
 
 /// <summary>End-to-end latency in milliseconds.</summary>
-public sealed record LatencyFigures(long Count, double MeanMs, double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs);
+internal sealed record LatencyFigures(long Count, double MeanMs, double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs);
 
 /// <summary>One step of the percentile distribution, for the latency plot.</summary>
-public sealed record PercentilePoint(double Percentile, double Ms);
+internal sealed record PercentilePoint(double Percentile, double Ms);
 
 /// <summary>Handled count at a time, in seconds after the first handled message.</summary>
-public sealed record TimelinePoint(double Seconds, long Handled);
+internal sealed record TimelinePoint(double Seconds, long Handled);
 
 /// <summary>What the process cost: CPU time, bytes allocated and garbage collections since it started.</summary>
-public sealed record RuntimeFigures(double CpuSeconds, long AllocatedBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections, long PeakWorkingSetBytes, long PeakManagedHeapBytes, long CommittedBytes)
+internal sealed record RuntimeFigures(double CpuSeconds, long AllocatedBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections, long PeakWorkingSetBytes, long PeakManagedHeapBytes, long CommittedBytes)
 {
     /// <summary><paramref name="peakManagedHeapBytes"/> is sampled by the caller; 0 where nobody samples it.</summary>
     public static RuntimeFigures Now(long peakManagedHeapBytes = 0)

@@ -4,7 +4,7 @@ namespace PubSubDemo.Shared.Hosting;
 /// A command the service binary runs instead of the service, named by the first command-line argument
 /// (<c>--healthcheck all</c> runs the verb "healthcheck" with <c>["all"]</c>); its result is the exit code.
 /// </summary>
-public interface IServiceVerb
+internal interface IServiceVerb
 {
     string Name { get; }
 

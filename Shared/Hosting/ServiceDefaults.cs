@@ -5,11 +5,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 
 namespace PubSubDemo.Shared.Hosting;
 
-public static class ServiceDefaults
+internal static class ServiceDefaults
 {
     /// <summary>Graceful shutdown budget; the compose stop grace period is set above it.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(15);

@@ -1,5 +1,7 @@
+using PubSubDemo.Messaging.Observability;
 using System.Net;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.Shared.Observability;
 
@@ -9,7 +11,7 @@ namespace PubSubDemo.Shared.Observability;
 /// DOTNET_RUNNING_IN_CONTAINER=true), as compose and Prometheus reach it from outside. MONITOR_BIND and METRICS_BIND
 /// override it with an IP address, or <c>*</c> / <c>+</c> for every interface.
 /// </summary>
-public static class BindAddress
+internal static class BindAddress
 {
     public const string Loopback = "127.0.0.1";
     public const string Any = "+";

@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging.Observability;
 using System.Net.Sockets;
 using PubSubDemo.Shared.Hosting;
 
@@ -9,7 +10,7 @@ namespace PubSubDemo.Shared.Observability;
 /// compose healthcheck use the binary that is already there. <paramref name="port"/> is null when the service serves
 /// no health endpoint; <paramref name="portVariable"/> names the setting that would give it one.
 /// </summary>
-public sealed class HealthCheckVerb(int? port, string portVariable) : IServiceVerb
+internal sealed class HealthCheckVerb(int? port, string portVariable) : IServiceVerb
 {
     public const string VerbName = "healthcheck";
 

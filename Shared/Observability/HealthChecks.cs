@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using PubSubDemo.Shared.Configuration;
-using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Configuration;
+using PubSubDemo.Messaging.Connection;
 
 namespace PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 
 /// <summary>The tags that sort health checks into /health/live and /health/ready.</summary>
-public static class HealthTags
+internal static class HealthTags
 {
     public const string Live = "live";
     public const string Ready = "ready";

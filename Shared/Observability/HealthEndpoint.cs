@@ -1,9 +1,11 @@
+using PubSubDemo.Messaging.Observability;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.Shared.Observability;
 

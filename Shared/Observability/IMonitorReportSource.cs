@@ -1,7 +1,8 @@
+using PubSubDemo.Messaging.Observability;
 namespace PubSubDemo.Shared.Observability;
 
 /// <summary>What a role (publisher or subscriber) tells the monitor, and how long its loops may stay quiet.</summary>
-public interface IMonitorReportSource
+internal interface IMonitorReportSource
 {
     /// <summary>The report for the interval that just ended; rates are counted over <paramref name="elapsed"/>.</summary>
     MonitorReport Build(TimeSpan elapsed, string status);

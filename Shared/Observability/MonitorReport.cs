@@ -1,3 +1,5 @@
+using PubSubDemo.Messaging.Observability;
+using PubSubDemo.Messaging.Telemetry;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -7,7 +9,7 @@ namespace PubSubDemo.Shared.Observability;
 /// The short-lived key each publisher and subscriber rewrites every second, so the monitor finds every replica
 /// with SCAN alone: a process that stops deletes it, one that dies lets it expire.
 /// </summary>
-public static class MonitorKeys
+internal static class MonitorKeys
 {
     public const string Prefix = "pubsubdemo:monitor:";
 
@@ -22,7 +24,7 @@ public static class MonitorKeys
 }
 
 /// <summary>What one process says about itself once a second: identity, counts, rate, latency and backlog.</summary>
-public sealed record MonitorReport
+internal sealed record MonitorReport
 {
     public const string PublisherRole = "publisher";
     public const string SubscriberRole = "subscriber";
@@ -109,7 +111,7 @@ public sealed record MonitorReport
 }
 
 /// <summary>A subscriber's counts for one source, as the report's JSON names them, and the rate.</summary>
-public sealed record SourceReport(
+internal sealed record SourceReport(
     string Name,
     long Received,
     long Handled,
@@ -126,22 +128,13 @@ public sealed record SourceReport(
     long Delayed = 0);
 
 /// <summary>A subscriber's figures for one channel of its CHANNEL list (or one a glob matched), and its handled rate.</summary>
-public sealed record ChannelReport(
+internal sealed record ChannelReport(
     string Name,
     long Received,
     long Handled,
     long Filtered,
     long Dropped,
     double Rate);
-
-/// <summary>One sampled message as a subscriber handled it: which message, whose, from which source, sent and handled when.</summary>
-public sealed record FlowSample(
-    string Id,
-    string? Sender,
-    string Source,
-    DateTimeOffset SentAt,
-    DateTimeOffset HandledAt,
-    string? TraceId = null);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

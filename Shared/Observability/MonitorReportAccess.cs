@@ -1,4 +1,6 @@
+using PubSubDemo.Messaging.Observability;
 using PubSubDemo.Shared.Security;
+using PubSubDemo.Messaging.Security;
 
 namespace PubSubDemo.Shared.Observability;
 

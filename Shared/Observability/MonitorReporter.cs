@@ -1,8 +1,11 @@
+using PubSubDemo.Messaging.Observability;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Shared.Observability;

@@ -1,3 +1,4 @@
+using PubSubDemo.Messaging.Observability;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,12 +9,14 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Shared.Security;
+using PubSubDemo.Messaging.Security;
 
 namespace PubSubDemo.Shared.Observability;
 
-public static class ObservabilityHostingExtensions
+internal static class ObservabilityHostingExtensions
 {
     /// <summary>
     /// What both services share for being watched: the loop heartbeat and the health checks, the per-second monitor

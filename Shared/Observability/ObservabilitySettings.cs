@@ -1,9 +1,11 @@
+using PubSubDemo.Messaging.Observability;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.Shared.Observability;
 
 /// <summary>Where metrics and health are served, when a loop counts as stalled, and whether the monitor hears from us.</summary>
-public sealed class ObservabilitySettings : IServiceSettings
+internal sealed class ObservabilitySettings : IServiceSettings
 {
     /// <summary>METRICS_PORT: /metrics, /health/live and /health/ready on this port; null means no HTTP listener at all.</summary>
     public int? MetricsPort { get; set; }

@@ -1,4 +1,6 @@
+using PubSubDemo.Messaging.Security;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Shared.Security;

@@ -1,8 +1,10 @@
+using PubSubDemo.Messaging.Security;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Hosting;
 
 namespace PubSubDemo.Shared.Security;
@@ -62,7 +64,7 @@ internal sealed class AclVerb(IServiceProvider services) : IServiceVerb
         "pubsubdemo-" + (Assembly.GetEntryAssembly()?.GetName().Name ?? "service").Replace("PubSubDemo.", "", StringComparison.Ordinal).ToLowerInvariant();
 }
 
-public static class AccessServiceCollectionExtensions
+internal static class AccessServiceCollectionExtensions
 {
     /// <summary>Registers one part's rules, and the <c>acl</c> verb that prints them all.</summary>
     public static IServiceCollection AddServerAccess<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IServiceCollection services)

@@ -1,5 +1,6 @@
 using PubSubDemo.Shared.Observability;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Observability;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.Subscriber.Observability;
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Observability;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Observability;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.Subscriber.Observability;
 

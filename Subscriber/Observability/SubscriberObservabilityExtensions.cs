@@ -1,11 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PubSubDemo.Shared.Observability;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Observability;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.Subscriber.Observability;
 
-public static class SubscriberObservabilityExtensions
+internal static class SubscriberObservabilityExtensions
 {
     /// <summary>
     /// Metrics, health and the monitor report for the subscriber, over the telemetry that <c>AddSubscriber</c>

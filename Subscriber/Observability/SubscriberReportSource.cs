@@ -1,8 +1,10 @@
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Observability;
-using PubSubDemo.Subscriber.Consumers;
-using PubSubDemo.Subscriber.Selection;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Observability;
+using PubSubDemo.Messaging.Consumers;
+using PubSubDemo.Messaging.Selection;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.Subscriber.Observability;
 

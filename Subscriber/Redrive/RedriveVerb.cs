@@ -1,7 +1,9 @@
+using PubSubDemo.Messaging.Redrive;
+using PubSubDemo.Shared.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using PubSubDemo.Shared.Configuration;
-using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Configuration;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Hosting;
 
 namespace PubSubDemo.Subscriber.Redrive;
@@ -60,7 +62,7 @@ internal sealed class RedriveVerb(IServiceProvider services) : IServiceVerb
     }
 }
 
-public static class RedriveServiceCollectionExtensions
+internal static class RedriveServiceCollectionExtensions
 {
     /// <summary>Registers the <c>redrive</c> verb.</summary>
     public static IServiceCollection AddRedrive(this IServiceCollection services)

@@ -1,9 +1,12 @@
+using PubSubDemo.Messaging;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Processing;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.Subscriber.Reporting;
 

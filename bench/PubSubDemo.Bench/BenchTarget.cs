@@ -1,4 +1,4 @@
-using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Messaging.Cluster;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Bench;
@@ -56,7 +56,7 @@ internal static class BenchTargetExtensions
             return false;
         }
 
-        foreach (var key in await target.KeysAsync(PubSubDemo.Shared.Contract.KeyNames.Processing(queue, "*")))
+        foreach (var key in await target.KeysAsync(PubSubDemo.Messaging.Contract.KeyNames.Processing(queue, "*")))
         {
             if (await db.ListLengthAsync(key) > 0)
             {

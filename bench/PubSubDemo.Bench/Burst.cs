@@ -1,5 +1,6 @@
 using System.Globalization;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using EnvNames = PubSubDemo.Shared.Configuration.EnvironmentNames;
 
 namespace PubSubDemo.Bench;

@@ -1,6 +1,8 @@
+using PubSubDemo.Messaging;
 using System.Diagnostics;
 using System.Globalization;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using StackExchange.Redis;
 using EnvNames = PubSubDemo.Shared.Configuration.EnvironmentNames;
 

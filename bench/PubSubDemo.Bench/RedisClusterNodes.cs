@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Messaging.Cluster;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Bench;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using EnvNames = PubSubDemo.Shared.Configuration.EnvironmentNames;
 
 namespace PubSubDemo.Bench;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.Bench;
 

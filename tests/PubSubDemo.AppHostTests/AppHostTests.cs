@@ -4,6 +4,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

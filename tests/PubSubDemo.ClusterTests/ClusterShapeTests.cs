@@ -1,6 +1,8 @@
-using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Messaging.Cluster;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

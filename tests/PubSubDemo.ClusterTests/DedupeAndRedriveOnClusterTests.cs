@@ -1,4 +1,5 @@
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.ClusterTests;

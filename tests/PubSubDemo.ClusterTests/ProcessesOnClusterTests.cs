@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.ClusterTests;

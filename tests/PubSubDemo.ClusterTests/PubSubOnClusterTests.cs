@@ -1,5 +1,7 @@
+using PubSubDemo.Messaging;
 using PubSubDemo.Publisher.Sending;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Producing;
+using PubSubDemo.Messaging.Processing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

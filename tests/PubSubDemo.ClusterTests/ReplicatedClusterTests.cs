@@ -1,4 +1,4 @@
-using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Messaging.Cluster;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.ClusterTests;

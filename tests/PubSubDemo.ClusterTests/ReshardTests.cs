@@ -1,5 +1,6 @@
+using PubSubDemo.Messaging;
 using PubSubDemo.ClusterTests.Support;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Processing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.ClusterTests;

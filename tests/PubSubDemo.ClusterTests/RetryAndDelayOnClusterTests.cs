@@ -1,6 +1,9 @@
+using PubSubDemo.Messaging;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Processing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.ClusterTests;

@@ -1,4 +1,5 @@
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging;
+using PubSubDemo.Messaging.Processing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.ClusterTests;

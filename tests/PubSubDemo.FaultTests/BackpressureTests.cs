@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PubSubDemo.FaultTests.Support;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.FaultTests;

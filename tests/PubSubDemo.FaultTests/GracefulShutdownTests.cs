@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PubSubDemo.FaultTests.Support;
 using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Messaging.Producing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.FaultTests;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using PubSubDemo.FaultTests.Support;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using PubSubDemo.FaultTests.Support;
 using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Messaging.Producing;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.FaultTests;

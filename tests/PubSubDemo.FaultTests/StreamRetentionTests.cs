@@ -1,7 +1,9 @@
+using PubSubDemo.Messaging;
 using System.Diagnostics;
 using PubSubDemo.FaultTests.Support;
 using PubSubDemo.Publisher.Sending;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Producing;
+using PubSubDemo.Messaging.Processing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

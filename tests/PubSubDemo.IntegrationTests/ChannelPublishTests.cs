@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Messaging.Producing;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

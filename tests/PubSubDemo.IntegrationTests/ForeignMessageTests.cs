@@ -1,7 +1,10 @@
+using PubSubDemo.Messaging;
 using System.Globalization;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Processing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

@@ -1,5 +1,7 @@
+using PubSubDemo.Messaging;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Processing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using PubSubDemo.Shared.Security;
+using PubSubDemo.Messaging.Security;
 using StackExchange.Redis;
 
 namespace PubSubDemo.IntegrationTests;

@@ -1,6 +1,7 @@
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Consumers;
-using PubSubDemo.Subscriber.Retries;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Consumers;
+using PubSubDemo.Messaging.Retries;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.IntegrationTests;

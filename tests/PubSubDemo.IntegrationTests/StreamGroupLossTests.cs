@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Processing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.IntegrationTests;

@@ -1,4 +1,5 @@
 using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Messaging.Producing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

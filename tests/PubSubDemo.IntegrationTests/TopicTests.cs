@@ -1,9 +1,11 @@
+using PubSubDemo.Messaging;
 using System.Diagnostics.Metrics;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Subscriber;
 using PubSubDemo.Subscriber.Observability;
-using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Processing;
+using PubSubDemo.Messaging.Telemetry;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.IntegrationTests;
@@ -46,7 +48,7 @@ public sealed class TopicTests(RedisServerFixture server, ITestOutputHelper outp
         }
 
         Assert.Equal(channels.Length * count, handler.Handled.Count);
-        Assert.Equal(0, other.Get<PubSubDemo.Publisher.Sending.PublisherStats>().LastReceivers);
+        Assert.Equal(0, other.Get<PubSubDemo.Messaging.Producing.PublisherStats>().LastReceivers);
 
         // Figures per channel, the glob's channels one by one: in the telemetry, the summary, the monitor report and on /metrics.
         var figures = subscriber.SubscriberStats.Channels;

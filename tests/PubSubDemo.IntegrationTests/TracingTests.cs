@@ -1,9 +1,12 @@
+using PubSubDemo.Messaging;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Shared.Observability;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Observability;
+using PubSubDemo.Messaging.Processing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

@@ -5,12 +5,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Shared.Observability;
+using PubSubDemo.Messaging.Observability;
 using PubSubDemo.Subscriber;
 using PubSubDemo.Subscriber.Observability;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Processing;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.MonitorTests;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

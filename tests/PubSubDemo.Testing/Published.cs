@@ -1,9 +1,10 @@
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.Testing;
 
 /// <summary>What a publisher host sends: ids are its instance name and a sequence number from 1.</summary>
-public static class Published
+internal static class Published
 {
     public static string Sender(ServiceHost publisher) => publisher.Get<MessagingSettings>().InstanceName;
 

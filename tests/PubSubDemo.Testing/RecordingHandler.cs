@@ -1,5 +1,6 @@
+using PubSubDemo.Messaging;
 using System.Collections.Concurrent;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Processing;
 
 namespace PubSubDemo.Testing;
 
@@ -8,7 +9,7 @@ namespace PubSubDemo.Testing;
 /// FAIL_ON it can fail the messages whose content contains <see cref="FailOn"/>, and like a flaky dependency only on
 /// their first <see cref="FailTimes"/> attempts; every attempt is remembered with its time.
 /// </summary>
-public sealed class RecordingHandler : IMessageHandler
+internal sealed class RecordingHandler : IMessageHandler
 {
     private readonly ConcurrentQueue<ReceivedMessage> _handled = new();
     private readonly ConcurrentQueue<Attempt> _attempts = new();

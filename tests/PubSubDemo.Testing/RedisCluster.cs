@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Messaging.Cluster;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Testing;

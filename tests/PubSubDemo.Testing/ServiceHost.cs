@@ -4,11 +4,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Publisher;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Subscriber;
-using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Processing;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.Testing;
 
@@ -16,7 +18,7 @@ namespace PubSubDemo.Testing;
 /// The real publisher or subscriber host, composed exactly as its Program.cs does, in this process:
 /// settings come from a dictionary instead of environment variables, logs go to a <see cref="CapturedLog"/>.
 /// </summary>
-public sealed class ServiceHost : IAsyncDisposable
+internal sealed class ServiceHost : IAsyncDisposable
 {
     private readonly IHost _host;
     private bool _stopped;
@@ -153,7 +155,7 @@ public sealed class ServiceHost : IAsyncDisposable
     }
 }
 
-internal static class WaitHandleExtensions
+public static class WaitHandleExtensions
 {
     public static Task WaitOneAsync(this WaitHandle handle, TimeSpan timeout)
     {

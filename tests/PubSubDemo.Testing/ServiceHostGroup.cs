@@ -7,7 +7,7 @@ namespace PubSubDemo.Testing;
 /// are usually started last, so subscribers see their final messages), and each host's log written to the
 /// test output so that a failure can be read.
 /// </summary>
-public sealed class ServiceHostGroup(ITestOutputHelper? output = null) : IAsyncDisposable
+internal sealed class ServiceHostGroup(ITestOutputHelper? output = null) : IAsyncDisposable
 {
     private readonly List<(string Name, ServiceHost Host)> _hosts = [];
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using System.Reflection;
 
 namespace PubSubDemo.Testing;

@@ -1,4 +1,5 @@
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Testing;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

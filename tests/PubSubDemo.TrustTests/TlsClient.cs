@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using StackExchange.Redis;
 
 namespace PubSubDemo.TrustTests;

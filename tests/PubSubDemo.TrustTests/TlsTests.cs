@@ -1,4 +1,5 @@
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.TrustTests;
@@ -48,7 +49,7 @@ public sealed class TlsTests(ITestOutputHelper output)
         await using var subscriber = await ServiceHost.Subscriber(server.Url(), settings).StartAsync();
 
         await Wait.UntilAsync(() => subscriber.Log.Lines.Count(l => l.Contains("Waiting for the server at", StringComparison.Ordinal)) >= 2, "two waiting lines");
-        Assert.False(subscriber.Get<Shared.Connection.RedisConnection>().IsConnected);
+        Assert.False(subscriber.Get<PubSubDemo.Messaging.Connection.RedisConnection>().IsConnected);
     }
 
     [Fact]
@@ -103,7 +104,7 @@ public sealed class TlsTests(ITestOutputHelper output)
             Write(subscriber);
         }
 
-        Assert.False(subscriber.Get<Shared.Connection.RedisConnection>().IsConnected);
+        Assert.False(subscriber.Get<PubSubDemo.Messaging.Connection.RedisConnection>().IsConnected);
     }
 
     private static Dictionary<string, string?> Names(string pattern) => new()

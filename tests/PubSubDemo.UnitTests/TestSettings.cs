@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.UnitTests;
 

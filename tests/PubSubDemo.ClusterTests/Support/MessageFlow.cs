@@ -1,8 +1,11 @@
+using PubSubDemo.Messaging;
 using System.Diagnostics;
 using PubSubDemo.FaultTests.Support;
 using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Messaging.Producing;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Processing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Retries;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Retries;
 using StackExchange.Redis;
 
 namespace PubSubDemo.FaultTests.Support;

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.UnitTests.Configuration;
 

@@ -1,4 +1,5 @@
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.UnitTests.Configuration;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.UnitTests.Configuration;
 

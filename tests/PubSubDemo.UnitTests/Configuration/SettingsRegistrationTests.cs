@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.UnitTests.Configuration;
 

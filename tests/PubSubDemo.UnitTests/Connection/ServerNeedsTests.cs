@@ -1,9 +1,14 @@
+using PubSubDemo.Subscriber.Dedupe;
+using PubSubDemo.Subscriber.Selection;
 using PubSubDemo.Publisher;
 using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Messaging.Producing;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Connection;
-using PubSubDemo.Subscriber.Consumers;
-using PubSubDemo.Subscriber.Dedupe;
+using PubSubDemo.Messaging.Connection;
+using PubSubDemo.Messaging.Consumers;
+using PubSubDemo.Messaging.Dedupe;
 
 namespace PubSubDemo.UnitTests.Connection;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using PubSubDemo.Shared.Connection;
+using PubSubDemo.Messaging.Connection;
 using StackExchange.Redis;
 
 namespace PubSubDemo.UnitTests.Connection;

@@ -1,5 +1,6 @@
 using System.Text;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 
 namespace PubSubDemo.UnitTests.Contract;
 

@@ -1,6 +1,8 @@
+using PubSubDemo.Messaging;
 using System.Text;
-using PubSubDemo.Shared.Cluster;
+using PubSubDemo.Messaging.Cluster;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 
 namespace PubSubDemo.UnitTests.Contract;
 

@@ -1,5 +1,7 @@
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 
 namespace PubSubDemo.UnitTests.Contract;
 

@@ -1,5 +1,6 @@
 using CsCheck;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 
 namespace PubSubDemo.UnitTests.Hostile;
 

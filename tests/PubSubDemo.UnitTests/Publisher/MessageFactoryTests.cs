@@ -1,6 +1,7 @@
 using System.Text;
 using PubSubDemo.Publisher.Generation;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 
 namespace PubSubDemo.UnitTests.Publisher;
 

@@ -1,6 +1,8 @@
 using PubSubDemo.Publisher;
 using PubSubDemo.Publisher.Sending;
+using PubSubDemo.Messaging.Producing;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 
 namespace PubSubDemo.UnitTests.Publisher;
 

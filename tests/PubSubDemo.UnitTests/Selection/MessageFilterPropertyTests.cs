@@ -1,6 +1,7 @@
 using CsCheck;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Selection;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Selection;
 
 namespace PubSubDemo.UnitTests.Selection;
 

@@ -1,5 +1,6 @@
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Selection;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Selection;
 
 namespace PubSubDemo.UnitTests.Selection;
 

@@ -1,6 +1,9 @@
-using PubSubDemo.Shared.Configuration;
-using PubSubDemo.Subscriber;
+using PubSubDemo.Subscriber.Dedupe;
 using PubSubDemo.Subscriber.Selection;
+using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
+using PubSubDemo.Subscriber;
+using PubSubDemo.Messaging.Selection;
 
 namespace PubSubDemo.UnitTests.Selection;
 

@@ -2,7 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using PubSubDemo.Shared.Contract;
-using PubSubDemo.Subscriber.Consumers;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Consumers;
 using StackExchange.Redis;
 
 namespace PubSubDemo.UnitTests.Subscriber;

@@ -1,4 +1,6 @@
 using PubSubDemo.Subscriber.Dedupe;
+using PubSubDemo.Subscriber.Selection;
+using PubSubDemo.Messaging.Dedupe;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

@@ -1,7 +1,9 @@
+using PubSubDemo.Messaging;
 using Microsoft.Extensions.Time.Testing;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Subscriber;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Processing;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

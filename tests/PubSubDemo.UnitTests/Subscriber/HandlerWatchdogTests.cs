@@ -1,5 +1,6 @@
-using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging;
+using PubSubDemo.Messaging.Processing;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

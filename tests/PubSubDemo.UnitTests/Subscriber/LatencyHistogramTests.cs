@@ -1,4 +1,4 @@
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

@@ -1,11 +1,14 @@
+using PubSubDemo.Messaging;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Subscriber;
-using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Processing;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

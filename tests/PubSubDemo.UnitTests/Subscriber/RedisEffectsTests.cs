@@ -1,8 +1,12 @@
+using PubSubDemo.Messaging;
+using PubSubDemo.Subscriber.Dedupe;
+using PubSubDemo.Subscriber.Selection;
 using Microsoft.Extensions.Time.Testing;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Subscriber;
-using PubSubDemo.Subscriber.Dedupe;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Dedupe;
+using PubSubDemo.Messaging.Processing;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

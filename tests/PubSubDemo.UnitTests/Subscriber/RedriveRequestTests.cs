@@ -1,4 +1,5 @@
 using PubSubDemo.Subscriber.Redrive;
+using PubSubDemo.Messaging.Redrive;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

@@ -1,14 +1,17 @@
+using PubSubDemo.Messaging;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using PubSubDemo.Publisher;
 using PubSubDemo.Publisher.Generation;
 using PubSubDemo.Shared.Configuration;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Shared.Contract;
+using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Subscriber;
-using PubSubDemo.Subscriber.Processing;
-using PubSubDemo.Subscriber.Retries;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Processing;
+using PubSubDemo.Messaging.Retries;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

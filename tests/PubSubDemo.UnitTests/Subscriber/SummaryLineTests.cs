@@ -1,5 +1,5 @@
 using PubSubDemo.Subscriber.Reporting;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

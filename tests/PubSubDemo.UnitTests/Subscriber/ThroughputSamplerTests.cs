@@ -1,7 +1,8 @@
+using PubSubDemo.Messaging;
 using Microsoft.Extensions.Time.Testing;
-using PubSubDemo.Subscriber.Processing;
+using PubSubDemo.Messaging.Processing;
 using PubSubDemo.Subscriber.Reporting;
-using PubSubDemo.Subscriber.Telemetry;
+using PubSubDemo.Messaging.Telemetry;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

@@ -1,4 +1,5 @@
 using PubSubDemo.Shared.Security;
+using PubSubDemo.Messaging.Security;
 
 namespace PubSubDemo.UnitTests.Trust;
 

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+using PubSubDemo.Messaging.Connection;
+using PubSubDemo.Messaging.Processing;
+using StackExchange.Redis;
+
+namespace PubSubDemo.Messaging.Consumers;
+
+/// <summary>
+/// The channel's path through DEDUPE: one lookup of the message's marker, the handler, then one script that commits
+/// its effects with the marker (a channel message has nothing to acknowledge). The server being away is waited for
+/// with backoff (the client buffers what arrives meanwhile, up to CHANNEL_BUFFER), so no marker or effect is skipped.
+/// </summary>
+internal sealed partial class ChannelConsumer
+{
+    private readonly Dedupe.Deduplicator _dedupe = services.Dedupe;
+
+    private async Task<ProcessResult> ProcessAsync(IDatabase database, ChannelMessage message, CancellationToken retryToken)
+    {
+        var payload = message.Message;
+        if (!_dedupe.Enabled)
+        {
+            return await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)payload, CancellationToken.None);
+        }
+
+        // Markers are kept per channel the message came on (a glob's channels each have their own).
+        var channel = message.Channel.ToString();
+        Dedupe.DedupeBatch? batch = null;
+        await RedisErrors.RetryAsync(
+            async () => batch = await _dedupe.CheckAsync(database, MessageSource.Channel, channel, [payload]),
+            (reason, _) => LogDedupeRetry(reason),
+            _time,
+            retryToken);
+        var result = await batch!.ProcessAsync(_processor, 0, payload);
+        await RedisErrors.RetryAsync(
+            () => batch.CommitAsync(database, _processor, null, "none", "", [(0, RedisValue.EmptyString, result)]),
+            (reason, _) => LogDedupeRetry(reason),
+            _time,
+            retryToken);
+        return result;
+    }
+
+    [LoggerMessage(3107, LogLevel.Warning, "Could not reach the DEDUPE markers yet: {Reason}; retrying")]
+    private partial void LogDedupeRetry(string reason);
+}

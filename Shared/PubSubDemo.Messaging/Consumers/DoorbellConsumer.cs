@@ -1,0 +1,262 @@
+using Microsoft.Extensions.Hosting;
+using PubSubDemo.Messaging.Cluster;
+using PubSubDemo.Messaging.Configuration;
+using PubSubDemo.Messaging.Connection;
+using PubSubDemo.Messaging.Processing;
+using PubSubDemo.Messaging.Retries;
+using StackExchange.Redis;
+
+namespace PubSubDemo.Messaging.Consumers;
+
+/// <summary>
+/// The lifecycle the batch consumers (queue, stream) share, over every partition (PARTITIONS) of their key. Connect;
+/// subscribe to each partition's doorbell, which the publisher rings after each push there, retrying until the server
+/// answers; prepare (register, start upkeep); then round after round: beat the loop heartbeat, recover what was left
+/// in hand in every partition after a start or a reconnect, take and settle at most one batch from each partition that
+/// may hold something (rung, or full last time; the starting partition rotates, so none starves and a busy one does
+/// not hold up the others), and wait for a doorbell (or <see cref="IdleWait"/>, after which every partition is looked at) when none had anything. A transient server error backs off through
+/// <see cref="RedisErrors.RetryAsync"/> and asks for recovery. At the end: stop the upkeep, unsubscribe, and let
+/// the consumer put back what it holds. Idle consumers wait on the doorbell, not a blocking read, because a
+/// blocking command would stall the one multiplexed connection.
+/// </summary>
+internal abstract class DoorbellConsumer(ConsumerServices services) : BackgroundService
+{
+    private readonly RedisConnection _connection = services.Connection;
+    private readonly TimeProvider _time = services.Time;
+    private readonly WakeSignal _wake = new();
+    private volatile bool _recover = true;
+    private RedisChannel[] _doorbells = [];
+    private int[] _due = [];
+    private int _start;
+    private DueSchedule? _schedule;
+
+    /// <summary>The loop's name in the heartbeat, /health/live and the monitor.</summary>
+    protected abstract string LoopName { get; }
+
+    /// <summary>The partitions' names (the queue's or the stream's), partition 0 first; each one's doorbell wakes it.</summary>
+    protected abstract IReadOnlyList<string> Partitions { get; }
+
+    /// <summary>The channel the publisher rings after pushing to partition <paramref name="partition"/>.</summary>
+    protected RedisChannel DoorbellOf(int partition) => _doorbells[partition];
+
+    /// <summary>What <see cref="MessagingReadiness"/> calls this consumer once it is consuming.</summary>
+    protected abstract string ReadyAs { get; }
+
+    /// <summary>How long to wait for the doorbell when a round found nothing.</summary>
+    protected abstract TimeSpan IdleWait { get; }
+
+    protected TimeProvider Time => _time;
+
+    /// <summary>When each partition's due set (retries, delayed messages) next needs a look; rounds wake for it.</summary>
+    protected DueSchedule Due => _schedule ??= new DueSchedule(Partitions.Count, _time, DueRecheck);
+
+    /// <summary>How often a busy consumer looks at a due set it has scheduled nothing in (another consumer may have).</summary>
+    protected virtual TimeSpan DueRecheck => IdleWait;
+
+    protected MessagingOptions Messaging => services.Messaging;
+
+    protected ConsumerOptions Settings => services.Settings;
+
+    protected MessageProcessor Processor => services.Processor;
+
+    /// <summary>DEDUPE: the markers of handled ids; its batch is null when DEDUPE is off.</summary>
+    protected Dedupe.Deduplicator Dedupe => services.Dedupe;
+    /// <summary>HANDLE_RATE: ask it how many to take before taking new work from the server.</summary>
+    protected Selection.HandleRate Rate => services.Rate;
+
+    /// <summary>The name this process consumes under: CONSUMER_NAME, else the instance name.</summary>
+    protected string Consumer { get; } = services.Consumer;
+
+    /// <summary>Ends the current or next idle wait at once: something arrived in <paramref name="partition"/>, or a reclaim put items back there.</summary>
+    protected void Wake(int partition)
+    {
+        Volatile.Write(ref _due[partition], 1);
+        _wake.Set();
+    }
+
+    /// <summary>Asks the next round to recover first (the server lost state, or the connection came back).</summary>
+    protected void RequestRecovery() => _recover = true;
+
+    /// <summary>After the doorbell is subscribed, before the first round (register the consumer, say so).</summary>
+    protected virtual Task PrepareAsync(IDatabase database, CancellationToken stoppingToken) => Task.CompletedTask;
+
+    /// <summary>Work beside the rounds until shutdown (heartbeat, reclaim); cancelled before <see cref="FinishAsync"/>.</summary>
+    protected virtual Task UpkeepAsync(IDatabase database, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Finishes what was delivered to this consumer from <paramref name="partition"/> and never settled.</summary>
+    protected abstract Task RecoverAsync(IDatabase database, int partition, CancellationToken stoppingToken);
+
+    /// <summary>
+    /// Takes one batch from <paramref name="partition"/>, handles and settles it; true when the batch was full (the
+    /// partition may hold more), false when it was short or empty (the partition is drained until it rings again).
+    /// </summary>
+    protected abstract Task<bool> TakeAsync(IDatabase database, int partition, CancellationToken stoppingToken);
+
+    /// <summary>
+    /// After IDLE_POLL with nothing to do: look for work of ours that nothing is handling (default: none). The queue
+    /// finds items in its own processing list there when a take ran on the server but its reply never came back
+    /// (the stream needs no sweep: its claim of idle pending entries takes back its own too).
+    /// </summary>
+    protected virtual Task SweepAsync(IDatabase database, int partition, CancellationToken stoppingToken) => Task.CompletedTask;
+
+    /// <summary>After the doorbell is unsubscribed (or could not be): give back what this consumer holds, say it stopped.</summary>
+    protected abstract Task FinishAsync(IDatabase database, ISubscriber subscriber);
+
+    protected abstract void OnSubscribeRetry(string reason, TimeSpan pause);
+
+    protected abstract void OnServerError(string reason, TimeSpan pause);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (await _connection.TryGetAsync(stoppingToken) is not { } multiplexer)
+        {
+            return;
+        }
+
+        var database = multiplexer.GetDatabase();
+        var subscriber = multiplexer.GetSubscriber();
+        _doorbells = [.. Partitions.Select(name => PubSubChannels.Doorbell(Messaging, name))];
+        _due = new int[_doorbells.Length];
+        _connection.Restored += OnRestored;
+        using var maintenance = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var upkeep = Task.CompletedTask;
+        try
+        {
+            for (var i = 0; i < _doorbells.Length; i++)
+            {
+                var partition = i;
+                await RedisErrors.RetryAsync(() => Subscriptions.SubscribeOnceAsync(subscriber, _doorbells[partition], (_, _) => Wake(partition)), OnSubscribeRetry, _time, stoppingToken);
+            }
+
+            await PrepareAsync(database, stoppingToken);
+            services.Readiness.Consuming(ReadyAs);
+            upkeep = UpkeepAsync(database, maintenance.Token);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await RedisErrors.RetryAsync(() => RoundAsync(database, stoppingToken), OnRoundFailed, _time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _connection.Restored -= OnRestored;
+            await maintenance.CancelAsync();
+            await upkeep;
+            await UnsubscribeAsync(subscriber);
+            await FinishAsync(database, subscriber);
+        }
+    }
+
+    /// <summary>
+    /// A refusal this consumer knows how to repair in the next round (the stream's group went missing); true
+    /// makes that round recover at once, without a back-off.
+    /// </summary>
+    protected virtual bool Repairable(RedisServerException ex) => false;
+
+    private async Task RoundAsync(IDatabase database, CancellationToken stoppingToken)
+    {
+        services.Heartbeat.Beat(LoopName);
+        try
+        {
+            if (_recover)
+            {
+                _recover = false;
+                for (var partition = 0; partition < _due.Length; partition++)
+                {
+                    await RecoverAsync(database, partition, stoppingToken);
+                }
+
+                MarkAllDue();
+                Due.LookSoon();
+            }
+
+            var now = Due.Now;
+            for (var partition = 0; partition < _due.Length; partition++)
+            {
+                if (Due.ShouldLook(partition, now))
+                {
+                    Volatile.Write(ref _due[partition], 1);
+                }
+            }
+
+            var took = false;
+            var start = _start;
+            _start = (start + 1) % _due.Length;
+            for (var i = 0; i < _due.Length && !stoppingToken.IsCancellationRequested; i++)
+            {
+                var partition = (start + i) % _due.Length;
+                if (Interlocked.Exchange(ref _due[partition], 0) == 1 && await TakeAsync(database, partition, stoppingToken))
+                {
+                    // A full batch: it may hold more, looked at again next round, after the others had their turn. A
+                    // short one drained it, which saves a round trip that would find nothing at moderate rates.
+                    took = true;
+                    Volatile.Write(ref _due[partition], 1);
+                }
+            }
+
+            // Woken by a doorbell, after IDLE_POLL, or when the earliest item in a due set becomes due, whichever is first.
+            if (!took && !await _wake.WaitAsync(Due.Until(Due.Now, IdleWait), stoppingToken))
+            {
+                // No ring for IDLE_POLL: look everywhere, for producers that push without ringing, and in the due
+                // sets, for what other consumers scheduled (an idle look costs nothing on the message path); and
+                // for work of ours that nothing is handling.
+                MarkAllDue();
+                Due.LookSoon();
+                for (var partition = 0; partition < _due.Length && !stoppingToken.IsCancellationRequested; partition++)
+                {
+                    await SweepAsync(database, partition, stoppingToken);
+                }
+            }
+        }
+        catch (RedisServerException ex) when (Repairable(ex))
+        {
+            _recover = true;
+        }
+    }
+
+    private void MarkAllDue()
+    {
+        for (var partition = 0; partition < _due.Length; partition++)
+        {
+            Volatile.Write(ref _due[partition], 1);
+        }
+    }
+
+    private void OnRoundFailed(string reason, TimeSpan pause)
+    {
+        _recover = true;
+        OnServerError(reason, pause);
+    }
+
+    private void OnRestored()
+    {
+        _recover = true;
+        _wake.Set();
+    }
+
+    private async Task UnsubscribeAsync(ISubscriber subscriber)
+    {
+        try
+        {
+            foreach (var doorbell in _doorbells)
+            {
+                await subscriber.UnsubscribeAsync(doorbell);
+            }
+        }
+        catch (Exception ex) when (RedisErrors.IsTransient(ex))
+        {
+            // The server is away: the subscription went with the connection.
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>Formats a pause for a log line, as every retry line shows it.</summary>
+    protected static string Format(TimeSpan pause) => DurationParser.Format(pause);
+}

@@ -1,0 +1,288 @@
+using PubSubDemo.Messaging.Consumers;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using PubSubDemo.Messaging.Configuration;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Observability;
+using PubSubDemo.Messaging.Retries;
+using PubSubDemo.Messaging.Selection;
+using PubSubDemo.Messaging.Telemetry;
+
+namespace PubSubDemo.Messaging.Processing;
+
+/// <summary>What became of one delivery.</summary>
+internal enum Disposition
+{
+    Handled,
+    Malformed,
+    Failed,
+
+    /// <summary>DEDUPE: the id was handled before; acknowledged without calling the handler.</summary>
+    Duplicate,
+
+    /// <summary>FILTER kept it from the handler: settled like a handled one (acknowledged), counted as filtered.</summary>
+    Filtered,
+
+    /// <summary>Not due yet (its <c>notBefore</c> is later): the queue or stream consumer puts it in the due set.</summary>
+    Deferred,
+}
+
+/// <summary>What the consumer needs to settle a delivery: its disposition, why it was not handled, and its message id when it could be read.</summary>
+internal readonly record struct ProcessResult(Disposition Disposition, string? Reason = null, string? MessageId = null, DateTimeOffset? DueAt = null);
+
+/// <summary>
+/// The path every delivery takes, whatever its source: read it tolerantly, hand it to the handler (watched, so a
+/// call that never returns fails liveness), measure its latency once the handler has completed, and report the
+/// outcome once to the source's telemetry sink. A message with a trace context is handled inside a consumer span
+/// that continues the publisher's (<see cref="MessageTracing"/>). Malformed payloads and handler failures become results, never
+/// exceptions. Consumers report what happens outside the handler (dead letters, shed messages) here too.
+/// </summary>
+internal sealed partial class MessageProcessor(
+    MessagingOptions messaging,
+    ConsumerOptions settings,
+    SubscriberTelemetry telemetry,
+    IMessageHandler handler,
+    TimeProvider time,
+    ILogger<MessageProcessor> logger,
+    SelectionOptions? selection = null)
+{
+    /// <summary>Handles one delivery; <paramref name="effects"/> (DEDUPE) is where the handler adds its Redis writes, for the consumer to commit.</summary>
+    public async ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, RedisEffects? effects = null)
+    {
+        var sink = telemetry.For(source);
+        sink.OnReceived();
+        var read = MessageReader.Read(payload.Span, messaging.MaxMessageBytes, messaging.ContentRequired);
+        if (read.Message is not { } message)
+        {
+            return Malformed(sink, read.Error!, MessageReader.Excerpt(payload.Span));
+        }
+
+        // Followed on arrival, before the handler runs: what pub/sub lost is known whatever the handler does.
+        if (source == MessageSource.Channel && message is { Sender: { } sender, Seq: { } seq })
+        {
+            TrackSequence(sink, sender, seq);
+        }
+
+        // FILTER: a message that does not match never reaches the handler; it is counted, and settled as filtered.
+        if (selection?.Filter is { } filter && !filter.Matches(message))
+        {
+            sink.OnFiltered();
+            return new(Disposition.Filtered, null, message.Id);
+        }
+
+        // Not due yet: the queue and the stream keep it on the server until then; the channel keeps nothing, so we wait.
+        if (message.NotBefore is { } notBefore && notBefore > time.GetUtcNow())
+        {
+            if (source != MessageSource.Channel)
+            {
+                return new(Disposition.Deferred, null, message.Id, notBefore);
+            }
+
+            sink.OnDelayed(1);
+            await DueWait.UntilAsync(notBefore, time, cancellationToken);
+        }
+
+        using var trace = message.Traceparent is null ? null : MessageTracing.StartProcess(Destination(source), message, source == MessageSource.Stream ? messaging.Group : null);
+        var entered = time.GetTimestamp();
+        telemetry.Watchdog.Enter(source, entered);
+        try
+        {
+            await handler.HandleAsync(new ReceivedMessage(source, message) { Effects = effects, Payload = payload, Destination = Destination(source) }, cancellationToken);
+        }
+        catch (MalformedMessageException ex)
+        {
+            trace?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            return Malformed(sink, ex.Message, MessageReader.Excerpt(payload.Span)) with { MessageId = message.Id };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            trace?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            sink.OnFailed();
+            LogHandlerFailed(sink.Name, message.Id, ex.Message);
+            return new(Disposition.Failed, $"handler failed: {ex.Message}", message.Id);
+        }
+        finally
+        {
+            telemetry.Watchdog.Exit(source, entered);
+        }
+
+        // Measured once, now that the handler has completed: the latency of a handled message, and when it was handled.
+        var now = time.GetUtcNow();
+        var latency = Latency(message, now);
+        sink.OnHandled(latency, now);
+        var traceId = message.Traceparent is null ? null : MessageTracing.TraceId(message, trace);
+        telemetry.Flow.OnHandled(source, message, traceId);
+        if (settings.LogMessages)
+        {
+            if (traceId is null)
+            {
+                LogReceived(message.Sender ?? "unknown", message.Content, message.Id, sink.Handled, sink.Name, latency.TotalMilliseconds);
+            }
+            else
+            {
+                LogReceivedTraced(message.Sender ?? "unknown", message.Content, message.Id, sink.Handled, sink.Name, latency.TotalMilliseconds, traceId);
+            }
+        }
+
+        return new(Disposition.Handled, null, message.Id);
+    }
+
+    /// <summary>A delivery with no payload to read (a stream entry without our field): counted and logged as malformed.</summary>
+    public ProcessResult Reject(MessageSource source, string reason)
+    {
+        var sink = telemetry.For(source);
+        sink.OnReceived();
+        return Malformed(sink, reason, "(none)");
+    }
+
+    /// <summary>The consumer moved <paramref name="count"/> deliveries of <paramref name="source"/> to its dead-letter list.</summary>
+    public void DeadLettered(MessageSource source, int count)
+    {
+        if (count > 0)
+        {
+            telemetry.For(source).OnDeadLettered(count);
+        }
+    }
+
+    /// <summary>The consumer put <paramref name="count"/> failed deliveries of <paramref name="source"/> in its due set for a later attempt.</summary>
+    public void Retried(MessageSource source, int count)
+    {
+        if (count > 0)
+        {
+            telemetry.For(source).OnRetried(count);
+        }
+    }
+
+    /// <summary>The consumer put <paramref name="count"/> deliveries of <paramref name="source"/> that were not due yet in its due set.</summary>
+    public void Delayed(MessageSource source, int count)
+    {
+        if (count > 0)
+        {
+            telemetry.For(source).OnDelayed(count);
+        }
+    }
+
+    /// <summary>
+    /// A delivered entry whose payload is gone (trimmed or deleted by another client while it was pending): nothing can
+    /// be handled, so it is counted and logged as lost with its id, never acknowledged away in silence.
+    /// </summary>
+    public void Lost(MessageSource source, string entryId)
+    {
+        var sink = telemetry.For(source);
+        sink.OnLost();
+        LogLost(sink.Name, entryId);
+    }
+
+    /// <summary>DEDUPE: a delivery whose id was handled before; counted and logged as a duplicate, never handed to the handler.</summary>
+    public ProcessResult Duplicate(MessageSource source, string messageId)
+    {
+        var sink = telemetry.For(source);
+        sink.OnReceived();
+        sink.OnDuplicate();
+        LogAlreadyHandled(sink.Name, messageId);
+        return new(Disposition.Duplicate, "already handled", messageId);
+    }
+
+    /// <summary>DEDUPE: handled here, but another consumer had committed the same id first, so this one's effects were not applied.</summary>
+    public void CommittedElsewhere(MessageSource source, string messageId)
+    {
+        var sink = telemetry.For(source);
+        sink.OnDuplicate();
+        LogCommittedElsewhere(sink.Name, messageId);
+    }
+
+    /// <summary>DEDUPE: a handled message's effect failed on the server; it is settled as a failure (retried, then dead-lettered).</summary>
+    public ProcessResult EffectFailed(MessageSource source, string messageId, string reason)
+    {
+        var sink = telemetry.For(source);
+        sink.OnFailed();
+        LogEffectFailed(sink.Name, messageId, reason);
+        return new(Disposition.Failed, $"effect failed: {reason}", messageId);
+    }
+
+    /// <summary>The consumer shed a delivery before processing it (the channel buffer was full).</summary>
+    public void Dropped(MessageSource source) => telemetry.For(source).OnDropped();
+
+    private string Destination(MessageSource source) => source switch
+    {
+        MessageSource.Channel => messaging.Channel,
+        MessageSource.Queue => messaging.Queue,
+        _ => messaging.Stream,
+    };
+    /// <summary>The server closed the subscription, most likely for its output-buffer limit (SubscriptionDropWatch).</summary>
+    public void DisconnectedWhenSlow(MessageSource source) => telemetry.For(source).OnSlowDisconnect();
+
+    /// <summary>How many deliveries of <paramref name="source"/> arrived so far.</summary>
+    public long Received(MessageSource source) => telemetry.For(source).Received;
+
+    /// <summary>
+    /// End-to-end latency: now minus the publisher's timestamp, or minus the due time for a delayed message (so it is how
+    /// late it was handled); a clock skew below zero counts as zero.
+    /// </summary>
+    public TimeSpan Latency(Message message) => Latency(message, time.GetUtcNow());
+
+    private static TimeSpan Latency(Message message, DateTimeOffset now)
+    {
+        var latency = now - message.DueAt;
+        return latency < TimeSpan.Zero ? TimeSpan.Zero : latency;
+    }
+
+    private ProcessResult Malformed(SourceTelemetry sink, string reason, string excerpt)
+    {
+        sink.OnMalformed();
+        LogMalformed(sink.Name, reason, excerpt);
+        return new(Disposition.Malformed, reason);
+    }
+
+    private void TrackSequence(SourceTelemetry counters, string sender, long seq)
+    {
+        switch (counters.Sequences.Observe(sender, seq, out var missing))
+        {
+            case SequenceOutcome.Gap:
+                LogGap(sender, seq - missing, seq - 1, missing);
+                break;
+            case SequenceOutcome.Duplicate:
+                LogDuplicate(sender, seq);
+                break;
+            case SequenceOutcome.Reorder:
+                LogReorder(sender, seq);
+                break;
+        }
+    }
+
+    [LoggerMessage(3001, LogLevel.Information, "[{Sender}] {Content} (ID: {Id}) [Received #{Count} from {Source}] latency {LatencyMs:0.000} ms")]
+    private partial void LogReceived(string sender, string content, string id, long count, string source, double latencyMs);
+
+    // The same event with the trace id appended, so parsers of the line above keep working and the id finds the trace.
+#pragma warning disable SYSLIB1006 // one event, two shapes
+    [LoggerMessage(3001, LogLevel.Information, "[{Sender}] {Content} (ID: {Id}) [Received #{Count} from {Source}] latency {LatencyMs:0.000} ms trace {TraceId}")]
+    private partial void LogReceivedTraced(string sender, string content, string id, long count, string source, double latencyMs, string traceId);
+#pragma warning restore SYSLIB1006
+
+    [LoggerMessage(3002, LogLevel.Warning, "Malformed message from {Source}: {Reason}; payload starts {Excerpt}")]
+    private partial void LogMalformed(string source, string reason, string excerpt);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Lost {Source} entry {EntryId}: it was trimmed or deleted on the server before it was handled")]
+    private partial void LogLost(string source, string entryId);
+
+    [LoggerMessage(3008, LogLevel.Information, "Duplicate {Source} message {Id}: already handled (DEDUPE); acknowledged without calling the handler")]
+    private partial void LogAlreadyHandled(string source, string id);
+
+    [LoggerMessage(3009, LogLevel.Information, "Duplicate {Source} message {Id}: another consumer committed it first (DEDUPE); its effects were applied once")]
+    private partial void LogCommittedElsewhere(string source, string id);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Effect of {Source} message {Id} failed on the server: {Reason}; not acknowledged, it will be retried")]
+    private partial void LogEffectFailed(string source, string id, string reason);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Handler failed on {Source} message {Id}: {Reason}")]
+    private partial void LogHandlerFailed(string source, string id, string reason);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Gap on the channel from {Sender}: {Missing} messages missing (seq {From}..{To}); pub/sub does not keep what was published while we were away")]
+    private partial void LogGap(string sender, long from, long to, long missing);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Duplicate on the channel from {Sender}: seq {Seq} seen before")]
+    private partial void LogDuplicate(string sender, long seq);
+
+    [LoggerMessage(3006, LogLevel.Information, "Late arrival on the channel from {Sender}: seq {Seq} fills an earlier gap")]
+    private partial void LogReorder(string sender, long seq);
+}
