@@ -128,6 +128,30 @@ public abstract partial class OutboxTests(OutboxServers servers, DatabaseKind ki
     }
 
     [Fact]
+    public async Task A_row_due_later_waits_for_its_time_without_holding_up_the_others()
+    {
+        var queue = TestNames.Unique("orders");
+        await using var host = await RelayHost.StartAsync(_database, new RedisOutboxTransport(servers.Redis.Client));
+        var due = DateTimeOffset.UtcNow.AddSeconds(1.5);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+            outbox.Add(OutboxDestination.Queue(queue), "later", "a", Payloads.Create("later", "a", 0), due);
+            outbox.Add(OutboxDestination.Queue(queue), "now", "b", Payloads.Create("now", "b", 0));
+            await scope.ServiceProvider.GetRequiredService<ShopContext>().SaveChangesAsync();
+        }
+
+        await Wait.UntilAsync(async () => await Redis.ListLengthAsync(queue) >= 1, "the row due now arrives");
+        var first = await ReadQueueAsync(queue);
+        await Wait.UntilAsync(async () => await Redis.ListLengthAsync(queue) == 2, "the delayed row arrives once due");
+
+        Assert.Equal("now", first[0].Id);
+        await using var check = _database.NewContext();
+        var later = await check.Outbox.SingleAsync(r => r.MessageId == "later");
+        Assert.True(later.SentAt >= later.DueAt, $"sent at {later.SentAt:O}, due at {later.DueAt:O}");
+    }
+
+    [Fact]
     public async Task Two_relays_on_one_database_send_each_row_once_and_in_order()
     {
         var queue = TestNames.Unique("orders");
