@@ -24,14 +24,14 @@ public sealed class RelayHost : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public static async Task<RelayHost> StartAsync(TestDatabase database, IOutboxTransport transport, Action<OutboxRelayOptions>? configure = null)
+    public static async Task<RelayHost> StartAsync(TestDatabase database, IOutboxTransport transport, Action<OutboxRelayOptions>? configure = null, string? name = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddMetrics();
         services.AddSingleton(transport);
         services.AddDbContext<ShopContext>((provider, options) =>
-            database.Configure(options.AddOutboxSignal(provider.GetRequiredService<IOutboxSignal>())));
+            database.Configure(options.AddOutboxSignal(provider.GetRequiredService<IOutboxSignal>()), name));
         services.AddMessagingOutbox<ShopContext>(options =>
         {
             options.BatchSize = 50;

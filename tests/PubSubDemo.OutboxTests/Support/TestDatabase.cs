@@ -56,7 +56,11 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>A SQLite file whose schema the test makes itself (e.g. by migrations); deleted on dispose.</summary>
     public static TestDatabase SqliteFile(string file) => new(DatabaseKind.Sqlite, $"Data Source={file};Default Timeout=30", file);
 
-    public void Configure(DbContextOptionsBuilder options)
+    /// <summary>
+    /// Points <paramref name="options"/> at this database; on PostgreSQL <paramref name="applicationName"/> names the
+    /// connections (pg_stat_activity), so a test can cut one app instance's connections as its crash would.
+    /// </summary>
+    public void Configure(DbContextOptionsBuilder options, string? applicationName = null)
     {
         if (Kind == DatabaseKind.Sqlite)
         {
@@ -64,7 +68,7 @@ public sealed class TestDatabase : IAsyncDisposable
         }
         else
         {
-            options.UseNpgsql(ConnectionString);
+            options.UseNpgsql(applicationName is null ? ConnectionString : $"{ConnectionString};Application Name={applicationName}");
         }
     }
 
