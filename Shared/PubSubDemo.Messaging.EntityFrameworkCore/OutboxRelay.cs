@@ -27,11 +27,10 @@ public sealed class OutboxRelay<TContext>(
     private readonly OutboxRelayOptions _options = optionsMonitor.Get(OutboxRelayOptions.NameFor(typeof(TContext)));
     private readonly OutboxMetrics _metrics = new(meterFactory, optionsMonitor.Get(OutboxRelayOptions.NameFor(typeof(TContext))).RelayName);
     private IOutboxClaim? _claim;
+    private long _sentCount;
 
     /// <summary>Rows this relay marked sent since it started.</summary>
     public long SentCount => Interlocked.Read(ref _sentCount);
-
-    private long _sentCount;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
