@@ -40,6 +40,8 @@ ensure_packages() {
     # The Native AOT test links the published services with gcc against zlib (Directory.Build.props).
     { command -v gcc >/dev/null && command -v g++ >/dev/null; } || missing+=(build-essential)
     [[ -e /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
+    # The outbox and inbox tests start a PostgreSQL server of their own (tests/PubSubDemo.Testing/PostgresServer.cs).
+    compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
     # Valkey 8 is in Debian bookworm's backports only: the suites run a second time against it.
     { command -v valkey-server >/dev/null && command -v valkey-cli >/dev/null; } || backports+=(valkey-server valkey-tools)
     ((${#missing[@]} + ${#backports[@]} == 0)) && return 0

@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace PubSubDemo.Messaging.EntityFrameworkCore;
+
+/// <summary>Registers the outbox, its relay and the inbox of an app's DbContext.</summary>
+public static class MessagingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IOutbox"/> (scoped, over <typeparamref name="TContext"/>), the <see cref="IOutboxSignal"/>
+    /// and the <see cref="OutboxRelay{TContext}"/> hosted service, with options validated at start. The app registers
+    /// the <see cref="IOutboxTransport"/>, <c>AddMetrics()</c> (a host builder does) and, for low latency, adds
+    /// <see cref="OutboxDbContextOptionsExtensions.AddOutboxSignal"/> to its DbContext options.
+    /// </summary>
+    public static IServiceCollection AddMessagingOutbox<TContext>(this IServiceCollection services, Action<OutboxRelayOptions>? configure = null)
+        where TContext : DbContext
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IOutboxSignal, OutboxSignal>();
+        services.TryAddScoped<IOutbox, Outbox<TContext>>();
+        services.AddOptions<OutboxRelayOptions>(OutboxRelayOptions.NameFor(typeof(TContext)))
+            .Configure(options => configure?.Invoke(options))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxRelayOptions>, OutboxRelayOptionsValidator>());
+        services.AddHostedService<OutboxRelay<TContext>>();
+        return services;
+    }
+
+    /// <summary>Registers <see cref="IInbox"/> (scoped, over <typeparamref name="TContext"/>).</summary>
+    public static IServiceCollection AddMessagingInbox<TContext>(this IServiceCollection services)
+        where TContext : DbContext
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddScoped<IInbox, Inbox<TContext>>();
+        return services;
+    }
+
+    /// <summary>One failure line per bad setting, so a wrong setting names itself at start.</summary>
+    private sealed class OutboxRelayOptionsValidator : IValidateOptions<OutboxRelayOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, OutboxRelayOptions options)
+        {
+            var problems = options.Problems().Select(problem => $"Outbox relay options '{name}': {problem}").ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics.Metrics;
+
+namespace PubSubDemo.Messaging.EntityFrameworkCore;
+
+/// <summary>
+/// The outbox's instruments on the meter <see cref="OutboxRelayOptions.MeterName"/>, tagged with the relay name. The gauges report
+/// what the relay last read from the database (every <see cref="OutboxRelayOptions.MetricsInterval"/>): an observable
+/// callback must not run a query.
+/// </summary>
+internal sealed class OutboxMetrics
+{
+    private readonly KeyValuePair<string, object?> _outbox;
+    private readonly Counter<long> _sent;
+    private readonly Counter<long> _failedBatches;
+    private long _depth;
+    private double _oldestAgeSeconds;
+
+    public OutboxMetrics(IMeterFactory meterFactory, string relayName)
+    {
+        var meter = meterFactory.Create(OutboxRelayOptions.MeterName);
+        _outbox = new("messaging.outbox", relayName);
+        _sent = meter.CreateCounter<long>("messaging.outbox.sent", "{message}", "Outbox rows the transport accepted and the relay marked sent.");
+        _failedBatches = meter.CreateCounter<long>("messaging.outbox.failed_batches", "{batch}", "Batches whose send or marking failed; they are sent again.");
+        meter.CreateObservableGauge("messaging.outbox.depth", () => new Measurement<long>(Interlocked.Read(ref _depth), _outbox),
+            "{message}", "Unsent rows in the outbox (due or not).");
+        meter.CreateObservableGauge("messaging.outbox.oldest_unsent_age", () => new Measurement<double>(Volatile.Read(ref _oldestAgeSeconds), _outbox),
+            "s", "Age of the oldest unsent row; 0 when none.");
+    }
+
+    public long Depth => Interlocked.Read(ref _depth);
+
+    public void Sent(int count) => _sent.Add(count, _outbox);
+
+    public void BatchFailed() => _failedBatches.Add(1, _outbox);
+
+    public void Observed(long depth, TimeSpan oldestAge)
+    {
+        Interlocked.Exchange(ref _depth, depth);
+        Volatile.Write(ref _oldestAgeSeconds, Math.Max(0, oldestAge.TotalSeconds));
+    }
+}
