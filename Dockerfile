@@ -22,7 +22,8 @@ RUN apt-get update \
 # Restore from the project files alone, so the package layer is reused until a csproj or props file changes.
 # .editorconfig comes too: the analyzers read it, and warnings are errors, so the image builds as CI does.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
-COPY Shared/PubSubDemo.Shared.csproj Shared/
+COPY Shared/PubSubDemo.Shared.csproj Shared/DemoFriends.props Shared/
+COPY Shared/PubSubDemo.Messaging/PubSubDemo.Messaging.csproj Shared/PubSubDemo.Messaging/
 COPY ${SERVICE}/PubSubDemo.${SERVICE}.csproj ${SERVICE}/
 RUN dotnet restore ${SERVICE}/PubSubDemo.${SERVICE}.csproj -r linux-x64
 
