@@ -29,6 +29,15 @@ internal static class TypedPayload
     public static string? Clash<T>(JsonTypeInfo<T> info) =>
         info.Kind == JsonTypeInfoKind.Object ? info.Properties.Select(p => p.Name).FirstOrDefault(Reserved.Contains) : null;
 
+    /// <summary>Refuses, at registration, a message type whose JSON names a field the engine writes itself.</summary>
+    public static void RefuseClash<T>(JsonTypeInfo<T> info)
+    {
+        if (Clash(info) is { } clash)
+        {
+            throw new ArgumentException($"{typeof(T).Name} has a JSON property '{clash}', which the engine writes itself beside the message's fields; rename it (e.g. {typeof(T).Name.ToLowerInvariant()}Id)", nameof(info));
+        }
+    }
+
     public static byte[] Write<T>(Message envelope, T value, JsonTypeInfo<T> info)
     {
         var head = JsonSerializer.SerializeToUtf8Bytes(

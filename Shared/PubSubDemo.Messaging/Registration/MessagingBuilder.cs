@@ -90,10 +90,7 @@ public sealed class MessagingBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(json);
-        if (TypedPayload.Clash(json) is { } clash)
-        {
-            throw new ArgumentException($"{typeof(T).Name} has a JSON property '{clash}', which the engine writes itself beside the message's fields; rename it (e.g. {typeof(T).Name.ToLowerInvariant()}Id)", nameof(json));
-        }
+        TypedPayload.RefuseClash(json);
 
         if (!_registered.Add($"{source} {name}"))
         {
