@@ -154,6 +154,14 @@ internal sealed partial class RedisConnection(
         LogServer(profile.Describe());
         if (required.Refusals(profile, $"{ServerDescription} at {Endpoint}") is { Count: > 0 } refusals)
         {
+            if (settings.ThrowOnRefusal)
+            {
+                // A library's host is the application's: every caller of the connection gets the reasons, and a
+                // consumer that fails with them stops the host (BackgroundServiceExceptionBehavior.StopHost).
+                Refusal = refusals;
+                throw new InvalidOperationException(string.Join(Environment.NewLine, refusals));
+            }
+
             await RefuseAsync(refusals, cancellationToken);
         }
 

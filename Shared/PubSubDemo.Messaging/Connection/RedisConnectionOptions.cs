@@ -14,4 +14,10 @@ internal class RedisConnectionOptions
 
     /// <summary>A connection the application made (Aspire's <c>AddRedisClient</c>, its own): used as it is, never closed here.</summary>
     public IConnectionMultiplexer? Multiplexer { get; set; }
+
+    /// <summary>
+    /// A server that cannot serve the settings: false (the demo hosts) prints one <c>error:</c> line each and stops the
+    /// host for exit 2; true (the library) faults the connection with those lines, for the application to see.
+    /// </summary>
+    public bool ThrowOnRefusal { get; set; }
 }

@@ -124,7 +124,7 @@ internal static class EngineParts
     {
         var options = services.GetRequiredService<IOptions<RedisMessagingOptions>>().Value;
         var given = services.GetService<StackExchange.Redis.IConnectionMultiplexer>();
-        var connection = new RedisConnectionOptions { Multiplexer = given };
+        var connection = new RedisConnectionOptions { Multiplexer = given, ThrowOnRefusal = true };
         if (given is null && RedisAddress.TryParse(options.ConnectionString, out var parsed, out _))
         {
             connection.Options = parsed;

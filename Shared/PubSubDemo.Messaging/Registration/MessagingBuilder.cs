@@ -122,6 +122,8 @@ public sealed class MessagingBuilder
             services.GetRequiredService<TimeProvider>()));
         Services.TryAddSingleton(services => services.GetRequiredKeyedService<IMessageProducer<T>>(name));
 
+        Services.AddSingleton<IServerNeeds>(services => new RegistrationNeeds(
+            name, source, services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name), consumes: consume is not null));
         if (consume is not null)
         {
             Readiness.Expect(source switch
