@@ -42,7 +42,7 @@ internal static class SubscriberHostingExtensions
         services.TryAddSingleton<LoopHeartbeat>();
         services.TryAddSingleton<IMessageHandler, DemoMessageHandler>();
         services.AddSingleton<MessageProcessor>();
-        services.TryAddSingleton<MessagingReadiness>();
+        services.TryAddSingleton(_ => new MessagingReadiness());
         services.AddSingleton<ConsumerServices>();
         services.AddHostedService<SummaryReporter>();
         services.AddHostedService<BacklogPoller>();
