@@ -94,7 +94,7 @@ rm -f "$RESULTS_DIR"/*.trx
 # channel and queue cases against Garnet (<project>.garnet.trx).
 status=0
 SERVER_RUNS="${SERVER_RUNS:-redis valkey garnet}"
-VALKEY_SUITES="${VALKEY_SUITES:-PubSubDemo.IntegrationTests PubSubDemo.FaultTests PubSubDemo.ClusterTests PubSubDemo.TrustTests}"
+VALKEY_SUITES="${VALKEY_SUITES:-PubSubDemo.IntegrationTests PubSubDemo.FaultTests PubSubDemo.ClusterTests PubSubDemo.TrustTests PubSubDemo.LibraryTests}"
 
 # run_project PROJECT TRX-NAME [dotnet test arguments]
 run_project() {
