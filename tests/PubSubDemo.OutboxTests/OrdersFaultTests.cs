@@ -12,7 +12,7 @@ namespace PubSubDemo.OutboxTests;
 public abstract class OrdersFaultTests(OutboxServers servers, DatabaseKind kind, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Orders = 2000;
-    private const int Attempts = 3;
+    private const int Attempts = 5;
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(60);
 
     private OrdersRun _run = null!;

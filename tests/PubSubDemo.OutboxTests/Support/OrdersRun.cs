@@ -49,7 +49,10 @@ public sealed class OrdersRun : IAsyncDisposable
         return new OrdersRun(kind, database, redis, client, TestNames.Unique("orders"));
     }
 
-    /// <summary>One role of the sample's dll, with this run's settings, as fast as it can (ORDER_RATE=0).</summary>
+    /// <summary>
+    /// One role of the sample's dll, with this run's settings. Orders come at a set pace: as fast as it can, PostgreSQL
+    /// saves the lot before a kill can aim at the middle of the run.
+    /// </summary>
     public ServiceProcess Start(string role, int orderCount)
     {
         var process = ServiceProcess.StartExecutable("dotnet", new Dictionary<string, string?>
@@ -58,7 +61,7 @@ public sealed class OrdersRun : IAsyncDisposable
             ["ORDERS_DB"] = Database,
             ["ORDERS_QUEUE"] = Queue,
             ["ORDER_COUNT"] = $"{orderCount}",
-            ["ORDER_RATE"] = "0",
+            ["ORDER_RATE"] = "250",
             ["CONSUMER_NAME"] = $"stock-{Queue}",
         }, OrdersDll(), role);
         _processes.Add(process);
