@@ -197,7 +197,7 @@ public sealed class OrdersRun : IAsyncDisposable
         }
     }
 
-    private static string OrdersDll()
+    public static string OrdersDll()
     {
         var configuration = typeof(OrdersRun).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var dll = Repository.File(Path.Combine("samples", "Orders", "bin", configuration, "net10.0", "PubSubDemo.Orders.dll"));
