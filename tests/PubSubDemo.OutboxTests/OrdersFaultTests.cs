@@ -56,6 +56,53 @@ public abstract class OrdersFaultTests(OutboxServers servers, DatabaseKind kind,
     }
 
     [Fact]
+    public async Task An_order_service_killed_while_its_relays_batch_is_on_the_wire_sends_it_again_and_the_inbox_applies_it_once()
+    {
+        var orders = await StartOrderServiceAsync();
+        var stock = _run.Start("stock-service", Orders);
+        await OrdersRun.RunningAsync(stock);
+        var floor = Orders / 8;
+        await Wait.UntilAsync(async () => await _run.CountAsync("stock_reservations") >= floor, $"the stock service reserves {floor} orders", TimeSpan.FromSeconds(30));
+
+        // The server stops reading: the relay's next batch is written to the socket and waits there, unanswered, while
+        // orders go on committing. The order service dies with that batch in flight (sent, never marked sent); the
+        // server then wakes, reads the dead client's commands and executes them. Should the relay not have had a batch
+        // on the wire at the kill (on SQLite it can be waiting for the writer's lock), start it again and try again.
+        List<string> publishedNotMarked = [];
+        for (var attempt = 1; attempt <= Attempts && publishedNotMarked.Count == 0; attempt++)
+        {
+            await _run.FreezeRedisAsync();
+            var unsentAtFreeze = (await _run.UnsentMessageIdsAsync()).Count;
+            await Wait.UntilAsync(async () => (await _run.UnsentMessageIdsAsync()).Count >= unsentAtFreeze + 100,
+                "orders commit while the relay waits on the frozen server", TimeSpan.FromSeconds(4));
+            orders.KillHard();
+            await orders.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            await _run.ResumeRedisAsync();
+            try
+            {
+                await Wait.UntilAsync(async () =>
+                {
+                    var unsent = await _run.UnsentMessageIdsAsync();
+                    publishedNotMarked = [.. unsent.Intersect((await _run.MessageIdsOnServerAsync()).Concat(await _run.HandledMessageIdsAsync()))];
+                    return publishedNotMarked.Count > 0;
+                }, "messages of the dead relay's last batch reach the queue while their rows stay unsent", TimeSpan.FromSeconds(5));
+            }
+            catch (TimeoutException)
+            {
+                // Missed the window this time.
+            }
+
+            output.WriteLine($"kill {attempt}: {publishedNotMarked.Count} messages published by the dead relay and never marked sent");
+            orders = await StartOrderServiceAsync();
+        }
+
+        Assert.NotEmpty(publishedNotMarked);
+        await AssertEveryOrderReservedOnceAsync();
+        // The restarted relay sent them again, with the ids fixed at save time: the stock service found their markers.
+        await Wait.UntilAsync(() => SkippedDuplicates(stock) > 0, "the stock service reports the resent messages as duplicates skipped", TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task A_stock_service_killed_between_its_commits_and_its_acknowledgements_finds_the_markers_on_redelivery()
     {
         await StartOrderServiceAsync();

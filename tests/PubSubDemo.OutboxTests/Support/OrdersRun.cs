@@ -106,6 +106,43 @@ public sealed class OrdersRun : IAsyncDisposable
         return ids;
     }
 
+    /// <summary>The message ids in every list of the queue (its partitions, processing and dead-letter lists).</summary>
+    public async Task<List<string>> MessageIdsOnServerAsync()
+    {
+        var ids = new List<string>();
+        await foreach (var key in Client.GetServer(Redis.Address).KeysAsync(pattern: $"*{Queue}*"))
+        {
+            if (await Client.GetDatabase().KeyTypeAsync(key) == RedisType.List)
+            {
+                ids.AddRange((await Client.GetDatabase().ListRangeAsync(key)).Select(IdOf));
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>
+    /// kill -STOP of redis-server: it stops reading, so what clients send from now on waits, unexecuted, in its socket
+    /// buffers; <see cref="ResumeRedisAsync"/> (kill -CONT) executes it, even for a client that died meanwhile.
+    /// </summary>
+    public async Task FreezeRedisAsync()
+    {
+        var info = await Client.GetServer(Redis.Address).InfoAsync("server");
+        _redisPid = int.Parse(info.SelectMany(g => g).First(p => p.Key == "process_id").Value, System.Globalization.CultureInfo.InvariantCulture);
+        await SignalAsync("STOP");
+    }
+
+    public Task ResumeRedisAsync() => SignalAsync("CONT");
+
+    private int _redisPid;
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", $"{_redisPid}"]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>Items in every list of the queue (its partitions, processing and dead-letter lists) and its due sets: 0 once it has drained.</summary>
     public async Task<long> ItemsOnServerAsync()
     {
