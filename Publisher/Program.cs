@@ -5,7 +5,7 @@ using PubSubDemo.Shared.Connection;
 using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = Host.CreateApplicationBuilder(ServiceDefaults.Settings(args));
 builder.AddServiceDefaults();
 builder.AddRedis();
 builder.AddPublisher();

@@ -5,7 +5,7 @@ using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Subscriber;
 using PubSubDemo.Subscriber.Observability;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = Host.CreateApplicationBuilder(ServiceDefaults.Settings(args));
 builder.AddServiceDefaults();
 builder.AddRedis();
 builder.AddSubscriber();
