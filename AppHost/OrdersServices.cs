@@ -1,3 +1,5 @@
+using PubSubDemo.Shared.Configuration;
+
 namespace PubSubDemo.AppHost;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace PubSubDemo.AppHost;
 /// </summary>
 internal static class OrdersServices
 {
-    public const string Variable = "DEMO_SCENARIO";
+    public const string Variable = EnvironmentNames.DemoScenario;
 
     /// <summary>The scenario asked for: false (after one line on stderr) when DEMO_SCENARIO names none the AppHost knows.</summary>
     public static bool TryScenario(this IDistributedApplicationBuilder builder, out bool orders)

@@ -87,7 +87,9 @@ internal static class EnvironmentNames
     public const string MonitorPort = "MONITOR_PORT";
     public const string MonitorHistory = "MONITOR_HISTORY";
 
-    // The Aspire AppHost's own (AppHost/): which server it starts when REDIS_ADDR is unset, and how many subscribers.
+    // The Aspire AppHost's own (AppHost/): which server it starts when REDIS_ADDR is unset, how many subscribers, and
+    // which scenario (orders: samples/Orders instead of the publisher, subscribers and monitor).
     public const string AppHostServer = "APPHOST_SERVER";
     public const string Subscribers = "SUBSCRIBERS";
+    public const string DemoScenario = "DEMO_SCENARIO";
 }
