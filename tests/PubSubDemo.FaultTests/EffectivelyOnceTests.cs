@@ -15,7 +15,7 @@ namespace PubSubDemo.FaultTests;
 public sealed class EffectivelyOnceTests(ITestOutputHelper output)
 {
     private const int Count = 3000;
-    private const int Kills = 3;
+    private const int Kills = 5;
 
     [Theory]
     [InlineData("queue")]
