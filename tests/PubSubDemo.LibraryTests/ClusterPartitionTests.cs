@@ -25,7 +25,11 @@ public sealed class ClusterPartitionTests(RedisClusterFixture fixture, ITestOutp
             ids = await producer.Producer<Step>(queue).SendAsync(steps, s => s.Customer);
         }
 
-        var lists = (await fixture.Cluster.KeysAsync($"{queue}*")).Where(k => !k.StartsWith('{')).ToList();
+        // SCAN runs on every primary the test's client is connected to at that moment: waited for, not read once.
+        var lists = new List<string>();
+        await Wait.UntilAsync(
+            async () => (lists = (await fixture.Cluster.KeysAsync($"{queue}*")).Where(k => !k.StartsWith('{')).ToList()).Count == 3,
+            "the three partition lists are seen on the cluster");
         output.WriteLine($"partition lists: {string.Join(", ", lists.Select(l => $"{l} on {fixture.Cluster.PrimaryOf(l)}"))}");
         Assert.Equal(3, lists.Count);
         Assert.Equal(3, lists.Select(l => fixture.Cluster.PrimaryOf(l).ToString()).Distinct().Count());
