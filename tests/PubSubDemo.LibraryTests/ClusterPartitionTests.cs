@@ -29,7 +29,7 @@ public sealed class ClusterPartitionTests(RedisClusterFixture fixture, ITestOutp
             ids = await producer.Producer<Step>(queue).SendAsync(steps, s => s.Customer);
         }
 
-        // SCAN runs on every primary the test's client is connected to at that moment: waited for, not read once.
+        // The lists exist once SendAsync returns; waited for with a deadline all the same, as every read of the cluster here.
         var lists = new List<string>();
         await Wait.UntilAsync(
             async () => (lists = (await fixture.Cluster.KeysAsync($"{queue}*")).Where(k => !k.StartsWith('{')).ToList()).Count == 3,
