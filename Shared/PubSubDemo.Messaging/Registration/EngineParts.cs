@@ -76,6 +76,7 @@ internal static class EngineParts
         if (options is QueueOptions queue)
         {
             consumer.HeartbeatTtl = queue.HeartbeatTtl;
+            consumer.BlockingTake = queue.BlockingTake;
         }
 
         if (options is StreamOptions stream)
