@@ -90,9 +90,16 @@ internal sealed partial class MessageSender
     /// A deadline passed with <paramref name="batch"/> not wholly taken: what was taken is reported as sent, the rest as
     /// given up (its producer spans ended with the failure) and logged with its ids; returns the rest and the reason.
     /// </summary>
-    public (List<OutgoingMessage> NotTaken, string Reason) GiveUp(List<OutgoingMessage> batch, Exception failure, bool atShutdown)
+    public (List<OutgoingMessage> NotTaken, string? Reason) GiveUp(List<OutgoingMessage> batch, Exception failure, bool atShutdown)
     {
         var taken = batch.FindAll(m => m.IsTaken);
+        if (taken.Count == batch.Count)
+        {
+            // The failure came from a part that had nothing left to take (a refused script's fallback, say).
+            Complete(batch);
+            return ([], null);
+        }
+
         var rest = taken.Count == 0 ? batch : batch.FindAll(m => !m.IsTaken);
         if (taken.Count > 0)
         {

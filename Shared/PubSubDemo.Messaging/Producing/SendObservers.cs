@@ -11,8 +11,6 @@ internal sealed class SendObservers(IEnumerable<IProducerObserver> observers)
 
     public static readonly SendObservers None = new([]);
 
-    public bool Any => _all.Length > 0;
-
     public void Report(in ProducerEvent send)
     {
         foreach (var observer in _all)
