@@ -61,6 +61,7 @@ internal sealed partial class MessageSender
         }
         catch (OperationCanceledException) when (end == RetryEnd.LastTry && stop.IsCancellationRequested)
         {
+            // The deadline cut a pause short: one last try. When it passed while an attempt was on the wire, that was the last.
             if (stoppedBeforeFailure)
             {
                 return latest;
