@@ -16,7 +16,7 @@ internal static class Targets
     private const double MaxStartMs = 150;
 
     public static IReadOnlyList<TargetCheck> Check(IReadOnlyList<ServerFigure> server, IReadOnlyList<RunFigures> runs, IdleFigures? idle = null, IReadOnlyList<BurstFigures>? bursts = null,
-        IReadOnlyList<ReferenceFigures>? references = null)
+        IReadOnlyList<ReferenceFigures>? references = null, IReadOnlyList<OutboxFigures>? outbox = null)
     {
         var checks = new List<TargetCheck>();
         Throughput(checks, server, runs);
@@ -25,6 +25,7 @@ internal static class Targets
             ReferenceTargets.Check(checks, references);
         }
 
+        OutboxReport.Check(checks, outbox);
         IdleCpu(checks, idle);
         Memory(checks, runs, idle);
         if (bursts is not null)
