@@ -5,7 +5,8 @@ namespace PubSubDemo.Bench;
 /// queue on the run's redis-server, with its own database (an SQLite file in the run folder, or a new PostgreSQL
 /// database). <paramref name="Rate"/> 0 is a peak run of <paramref name="Count"/> orders back to back.
 /// </summary>
-internal sealed record OutboxRunSpec(string Key, string Title, string Database, string Producer, string Consumer, double Rate, int Count, int Warmup, double MaxSeconds, bool Signal = true);
+internal sealed record OutboxRunSpec(
+    string Key, string Title, string Database, string Producer, string Consumer, double Rate, int Count, int Warmup, double WarmupSeconds, double MaxSeconds, bool Signal = true);
 
 /// <summary>The outbox section's runs, in the order they run: SQLite first, then PostgreSQL when it could be started.</summary>
 internal static class OutboxPlan
@@ -22,14 +23,15 @@ internal static class OutboxPlan
         var warmup = count / 10;
         var peakLimit = options.Quick ? 20 : 40;
         OutboxRunSpec Peak(string database, string producer, string consumer, string title) =>
-            new($"{Slug(database)}-peak-{producer}-{consumer}", $"{title}, {database}", database, producer, consumer, 0, count, warmup, peakLimit);
+            new($"{Slug(database)}-peak-{producer}-{consumer}", $"{title}, {database}", database, producer, consumer, 0, count, warmup, 0, peakLimit);
 
         OutboxRunSpec AtRate(string database, string producer, string consumer, int rate, string title, bool signal = true)
         {
-            var seconds = options.Quick ? 1.5 : 5;
-            // A producer that cannot keep the rate stops at 1.5 times the run's length; its lateness is in the latency.
+            // The first second (a quick run's first 0.3 s) is warm-up, by the producer's clock. A producer that cannot keep
+            // the rate stops at 1.5 times the run's length; its lateness is in the latency.
+            var (seconds, warm) = options.Quick ? (1.5, 0.3) : (5.0, 1.0);
             return new($"{Slug(database)}-at-{rate}-{producer}-{consumer}{(signal ? "" : "-poll")}", $"{title} at {rate:N0} msg/s, {database}", database, producer, consumer,
-                rate, (int)(rate * seconds), (int)(rate * options.Warmup.TotalSeconds), seconds * 1.5, signal);
+                rate, (int)(rate * seconds), 0, warm, seconds * 1.5, signal);
         }
 
         foreach (var database in postgres ? new[] { Sqlite, Postgres } : [Sqlite])

@@ -85,7 +85,7 @@ internal sealed class OutboxRuns(IBenchTarget server, BenchOptions options, stri
                 TimeSpan.FromSeconds(60), $"the {spec.Consumer} consumer of {queue}");
             var cpuStart = Proc.CpuSeconds(consumer.Pid) ?? 0;
             await using var producer = ServiceProcess.Start(Program, "producer", folder, environment.With(
-                ("BENCH_ROLE", spec.Producer), ("BENCH_COUNT", Invariant(spec.Count)), ("BENCH_RATE", Invariant(spec.Rate)), ("BENCH_WARMUP", Invariant(spec.Warmup)),
+                ("BENCH_ROLE", spec.Producer), ("BENCH_COUNT", Invariant(spec.Count)), ("BENCH_RATE", Invariant(spec.Rate)), ("BENCH_WARMUP", Invariant(spec.Warmup)), ("BENCH_WARMUP_SECONDS", Invariant(spec.WarmupSeconds)),
                 ("BENCH_MAX_SECONDS", Invariant(spec.MaxSeconds)), ("OUTBOX_SIGNAL", spec.Signal ? "true" : "false")));
             if (!await producer.WaitForExitAsync(TimeSpan.FromSeconds(spec.MaxSeconds + 150)) || producer.ExitCode != 0)
             {

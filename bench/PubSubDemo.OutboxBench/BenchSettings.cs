@@ -32,11 +32,14 @@ internal static class Roles
 /// <summary>
 /// The settings, each read once from the environment: BENCH_ROLE; REDIS_ADDR; BENCH_DB (an SQLite file path, or a
 /// PostgreSQL connection string starting with <c>Host=</c>); BENCH_QUEUE; BENCH_COUNT (orders to produce);
-/// BENCH_RATE (orders per second, 0 = as fast as it can); BENCH_WARMUP (the first orders left out of the figures);
+/// BENCH_RATE (orders per second, 0 = as fast as it can); BENCH_WARMUP (the first orders left out of the figures) and
+/// BENCH_WARMUP_SECONDS (so are the orders begun in the producer's first seconds: a producer that falls behind its
+/// rate still has measured orders);
 /// BENCH_MAX_SECONDS (a producer stops there even short of BENCH_COUNT); OUTBOX_SIGNAL (false: the relay finds rows
 /// by its poll only, as a relay in another process would); STATS_FILE.
 /// </summary>
-internal sealed record BenchSettings(string Role, string RedisAddress, string Database, string Queue, int Count, double Rate, int Warmup, double MaxSeconds, bool Signal, string StatsFile)
+internal sealed record BenchSettings(
+    string Role, string RedisAddress, string Database, string Queue, int Count, double Rate, int Warmup, double WarmupSeconds, double MaxSeconds, bool Signal, string StatsFile)
 {
     public bool IsProducer => Roles.Producers.Contains(Role);
 
@@ -66,7 +69,7 @@ internal sealed record BenchSettings(string Role, string RedisAddress, string Da
         }
 
         var numbers = new Dictionary<string, double>();
-        foreach (var (name, fallback) in new[] { ("BENCH_COUNT", "1000"), ("BENCH_RATE", "0"), ("BENCH_WARMUP", "0"), ("BENCH_MAX_SECONDS", "600") })
+        foreach (var (name, fallback) in new[] { ("BENCH_COUNT", "1000"), ("BENCH_RATE", "0"), ("BENCH_WARMUP", "0"), ("BENCH_WARMUP_SECONDS", "0"), ("BENCH_MAX_SECONDS", "600") })
         {
             var text = read(name) ?? fallback;
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0 || !double.IsFinite(value))
@@ -84,7 +87,7 @@ internal sealed record BenchSettings(string Role, string RedisAddress, string Da
         }
 
         return (new BenchSettings(role, read("REDIS_ADDR") ?? "localhost:6379", read("BENCH_DB") ?? "bench.db", queue, (int)numbers["BENCH_COUNT"], numbers["BENCH_RATE"],
-            (int)numbers["BENCH_WARMUP"], numbers["BENCH_MAX_SECONDS"], withSignal, stats), null);
+            (int)numbers["BENCH_WARMUP"], numbers["BENCH_WARMUP_SECONDS"], numbers["BENCH_MAX_SECONDS"], withSignal, stats), null);
     }
 
     /// <summary>PostgreSQL for a connection string, otherwise an SQLite file; both with their default durability.</summary>

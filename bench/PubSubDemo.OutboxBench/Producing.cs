@@ -50,6 +50,7 @@ internal static class Producing
         DateTimeOffset? measuredFrom = null;
         var cpuFrom = TimeSpan.Zero;
         var sent = 0;
+        var warmups = 0;
         for (; sent < settings.Count && clock.Elapsed.TotalSeconds < settings.MaxSeconds; sent++)
         {
             var scheduled = wallStart;
@@ -71,7 +72,8 @@ internal static class Producing
                 scheduled = wallStart + began;
             }
 
-            var warmup = sent < settings.Warmup;
+            var warmup = sent < settings.Warmup || began.TotalSeconds < settings.WarmupSeconds;
+            warmups += warmup ? 1 : 0;
             if (!warmup && measuredFrom is null)
             {
                 (measuredFrom, cpuFrom) = (settings.Rate > 0 ? scheduled : wallStart + began, Environment.CpuUsage.TotalTime);
@@ -88,7 +90,7 @@ internal static class Producing
         DateTimeOffset? allSent = settings.Role == Roles.Outbox ? await AllSentAsync(host.Services) : null;
         var cpu = (Environment.CpuUsage.TotalTime - cpuFrom).TotalSeconds;
         await host.StopAsync();
-        return new(settings.Role, sent, Math.Min(sent, settings.Warmup), measuredFrom, lastSaved, allSent, 0, 0, 0, null, null, null, steps.Summary(),
+        return new(settings.Role, sent, warmups, measuredFrom, lastSaved, allSent, 0, 0, 0, null, null, null, steps.Summary(),
             measuredFrom is null ? 0 : cpu, late.Summary()?.P99Ms ?? 0);
     }
 
