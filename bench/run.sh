@@ -3,8 +3,8 @@
 # on one private redis-server, then the same services on a private 3-node Redis Cluster, so every figure is measured
 # on the same machine at the same time.
 #
-#   ./bench/run.sh                   full run (under 8 minutes on 2 cores)
-#   ./bench/run.sh --quick           smoke run (under 1.5 minutes once built)
+#   ./bench/run.sh                   full run (about 10 minutes on 2 cores)
+#   ./bench/run.sh --quick           smoke run (about 3.5 minutes once built)
 #   ./bench/run.sh --message-size 1024   pad message content to 1 KiB (redis-benchmark sends the same bytes)
 #   ./bench/run.sh --outbox          only the outbox and inbox section (about 3 minutes; results in the run folder)
 #

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace PubSubDemo.Bench;
 
-/// <summary>How long and how hard each part runs: the full run (under 8 minutes) or --quick (under 1.5 minutes).</summary>
+/// <summary>How long and how hard each part runs: the full run (about 10 minutes) or --quick (about 3.5 minutes).</summary>
 internal sealed record BenchOptions
 {
     public required bool Quick { get; init; }
@@ -47,7 +47,7 @@ internal sealed record BenchOptions
     /// <summary>Only the reference comparison (section 2b): for trying a knob on our subscriber in a few minutes.</summary>
     public bool ReferencesOnly { get; init; }
 
-    /// <summary>Only the outbox and inbox section (section 6): for measuring issue 22's figures on their own.</summary>
+    /// <summary>Only the outbox and inbox section (section 5): for measuring issue 22's figures on their own.</summary>
     public bool OutboxOnly { get; init; }
 
     /// <summary>Extra environment for our subscriber only (--ours-env NAME=VALUE), e.g. a runtime knob under trial.</summary>

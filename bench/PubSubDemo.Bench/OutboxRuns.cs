@@ -36,7 +36,7 @@ internal sealed record OutboxFigures(
 }
 
 /// <summary>
-/// Section 6 of the benchmark: the transactional outbox beside the direct producer, and the inbox beside a plain
+/// Section 5 of the benchmark: the transactional outbox beside the direct producer, and the inbox beside a plain
 /// handler (issue 22), each a pair of bench/PubSubDemo.OutboxBench processes on the run's redis-server, on SQLite and,
 /// when it could be started, PostgreSQL. The consumer starts first and is counted on the server; the producer produces
 /// its orders and exits (the outbox producer once its relay has sent every row); the run ends when the queue and its

@@ -31,7 +31,7 @@ Log($"redis-server {server.Version} on {server.Address}");
 
 if (options.OutboxOnly)
 {
-    Log("6) The transactional outbox beside the direct producer, the inbox beside a plain handler (--outbox)");
+    Log("5) The transactional outbox beside the direct producer, the inbox beside a plain handler (--outbox)");
     var (only, databases) = await new OutboxRuns(server, options, runFolder, Log).RunAllAsync();
     var checks = new List<TargetCheck>();
     OutboxReport.Check(checks, only);
@@ -92,7 +92,7 @@ await using (var cluster = await RedisClusterNodes.StartAsync(Path.Combine(runFo
     }
 }
 
-Log("6) The transactional outbox beside the direct producer, the inbox beside a plain handler");
+Log("5) The transactional outbox beside the direct producer, the inbox beside a plain handler");
 var (outbox, outboxDatabases) = await new OutboxRuns(server, options, runFolder, Log).RunAllAsync();
 
 var results = new BenchResults(started, Math.Round(clock.Elapsed.TotalMinutes, 2), options.Quick ? "quick" : "full", Machine.Describe(options),
@@ -109,7 +109,7 @@ foreach (var name in new[] { "latest", results.Mode })
     LatencyPlot.Draw(results, Path.Combine(options.ResultsFolder, name == "latest" ? "latency.png" : $"latency-{name}.png"));
 }
 
-Log("5) Results");
+Log("6) Results");
 Console.WriteLine();
 Console.WriteLine(report);
 Log($"Wrote bench/results/latest.md, latest.json and latency.png (and {results.Mode}.*) in {clock.Elapsed.TotalMinutes:0.0} minutes");
