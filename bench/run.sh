@@ -3,9 +3,10 @@
 # on one private redis-server, then the same services on a private 3-node Redis Cluster, so every figure is measured
 # on the same machine at the same time.
 #
-#   ./bench/run.sh                   full run (under 8 minutes on 2 cores)
-#   ./bench/run.sh --quick           smoke run (under 1.5 minutes once built)
+#   ./bench/run.sh                   full run (about 10 minutes on 2 cores)
+#   ./bench/run.sh --quick           smoke run (about 3.5 minutes once built)
 #   ./bench/run.sh --message-size 1024   pad message content to 1 KiB (redis-benchmark sends the same bytes)
+#   ./bench/run.sh --outbox          only the outbox and inbox section (about 3 minutes; results in the run folder)
 #
 # Writes bench/results/latest.md, latest.json and latency.png; logs of every process go to a temporary folder
 # named in the first line of output. Exits non-zero when a run failed (not when a target was missed).
@@ -30,6 +31,8 @@ ensure_packages() {
   { command -v fc-list >/dev/null && [[ -n "$(fc-list 2>/dev/null | head -1)" ]]; } || missing+=(fontconfig fonts-dejavu-core)
   # The reference publisher and consumers (bench/reference) run on Debian's python3 with its redis client.
   /usr/bin/python3 -c 'import redis' 2>/dev/null || missing+=(python3-redis)
+  # The outbox section (issue 22) starts a PostgreSQL server of its own with pg_ctl, as the postgres user under root.
+  compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)
   ((${#missing[@]} == 0)) && return 0
   log "installing ${missing[*]}"
   as_root apt-get update -qq
@@ -55,8 +58,13 @@ build() {
 
 ensure_packages
 log "building the publisher, the subscriber and the benchmark (Release)"
-# The benchmark project references both services and the bare reference subscriber, so this one build brings them up to date.
+# The benchmark project references both services, the bare reference subscriber and the outbox section's program, so this one build brings them up to date.
 build bench/PubSubDemo.Bench/PubSubDemo.Bench.csproj
+
+# The outbox section alone runs only bench/PubSubDemo.OutboxBench (on the JIT), built above: nothing to publish.
+if [[ " $* " == *" --outbox "* ]]; then
+  exec dotnet bench/PubSubDemo.Bench/bin/Release/net10.0/PubSubDemo.Bench.dll --root "$ROOT" "$@"
+fi
 
 # The services run as Native AOT binaries, published when missing or stale; scripts/aot.sh falls back to the JIT
 # dlls with a logged line when the native link is not possible here.

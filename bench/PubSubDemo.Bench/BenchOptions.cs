@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace PubSubDemo.Bench;
 
-/// <summary>How long and how hard each part runs: the full run (under 8 minutes) or --quick (under 1.5 minutes).</summary>
+/// <summary>How long and how hard each part runs: the full run (about 10 minutes) or --quick (about 3.5 minutes).</summary>
 internal sealed record BenchOptions
 {
     public required bool Quick { get; init; }
@@ -47,6 +47,9 @@ internal sealed record BenchOptions
     /// <summary>Only the reference comparison (section 2b): for trying a knob on our subscriber in a few minutes.</summary>
     public bool ReferencesOnly { get; init; }
 
+    /// <summary>Only the outbox and inbox section (section 5): for measuring issue 22's figures on their own.</summary>
+    public bool OutboxOnly { get; init; }
+
     /// <summary>Extra environment for our subscriber only (--ours-env NAME=VALUE), e.g. a runtime knob under trial.</summary>
     public IReadOnlyDictionary<string, string> OursEnvironment { get; init; } = new Dictionary<string, string>();
 
@@ -54,6 +57,7 @@ internal sealed record BenchOptions
     {
         var quick = false;
         var referencesOnly = false;
+        var outboxOnly = false;
         var oursEnvironment = new Dictionary<string, string>();
         var root = Directory.GetCurrentDirectory();
         var size = 0;
@@ -74,15 +78,18 @@ internal sealed record BenchOptions
                 case "--references-only":
                     referencesOnly = true;
                     break;
+                case "--outbox":
+                    outboxOnly = true;
+                    break;
                 case "--ours-env" when i + 1 < args.Length && args[i + 1].Split('=', 2) is [{ Length: > 0 } name, var value]:
                     oursEnvironment[name] = value;
                     i++;
                     break;
                 default:
-                    throw new ArgumentException($"unknown argument '{args[i]}': use --quick, --references-only, --ours-env NAME=VALUE, --message-size N (payload bytes of content) or --root DIR");
+                    throw new ArgumentException($"unknown argument '{args[i]}': use --quick, --references-only, --outbox, --ours-env NAME=VALUE, --message-size N (payload bytes of content) or --root DIR");
             }
         }
 
-        return new BenchOptions { Quick = quick, Root = Path.GetFullPath(root), MessageSize = size, ReferencesOnly = referencesOnly, OursEnvironment = oursEnvironment };
+        return new BenchOptions { Quick = quick, Root = Path.GetFullPath(root), MessageSize = size, ReferencesOnly = referencesOnly, OutboxOnly = outboxOnly, OursEnvironment = oursEnvironment };
     }
 }

@@ -59,7 +59,9 @@ internal sealed record BenchResults(
     IReadOnlyList<RunFigures> ClusterRuns,
     IdleFigures? Idle = null,
     IReadOnlyList<BurstFigures>? Bursts = null,
-    IReadOnlyList<ReferenceFigures>? References = null);
+    IReadOnlyList<ReferenceFigures>? References = null,
+    IReadOnlyList<OutboxFigures>? Outbox = null,
+    string? OutboxDatabases = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(BenchResults))]

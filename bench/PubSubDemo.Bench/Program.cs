@@ -4,7 +4,7 @@ using PubSubDemo.Bench;
 // ./bench/run.sh builds the services and this program, then runs it: see bench/README.md.
 if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.WriteLine("usage: ./bench/run.sh [--quick] [--references-only] [--ours-env NAME=VALUE] [--message-size N]");
+    Console.WriteLine("usage: ./bench/run.sh [--quick] [--references-only | --outbox] [--ours-env NAME=VALUE] [--message-size N]");
     return 0;
 }
 
@@ -29,6 +29,20 @@ Log($"{(options.Quick ? "Quick" : "Full")} benchmark on {Machine.Describe(option
 await using var server = await RedisServer.StartAsync(Path.Combine(runFolder, "redis-server.log"));
 Log($"redis-server {server.Version} on {server.Address}");
 
+if (options.OutboxOnly)
+{
+    Log("5) The transactional outbox beside the direct producer, the inbox beside a plain handler (--outbox)");
+    var (only, databases) = await new OutboxRuns(server, options, runFolder, Log).RunAllAsync();
+    var checks = new List<TargetCheck>();
+    OutboxReport.Check(checks, only);
+    var section = new System.Text.StringBuilder();
+    section.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Measured {started:yyyy-MM-dd HH:mm} UTC on {Machine.Describe(options)}; load average {Proc.LoadAverage():0.0} at the end.");
+    OutboxReport.Append(section, only, databases);
+    section.AppendLine();
+    await WriteSectionAsync("outbox.md", section, checks);
+    return only.Any(r => r.Problem is not null) ? 1 : 0;
+}
+
 var endToEnd = new EndToEnd(server, options, runFolder, Log);
 var payload = await endToEnd.SamplePayloadAsync();
 var payloadText = System.Text.Encoding.UTF8.GetString(payload);
@@ -43,14 +57,7 @@ if (options.ReferencesOnly)
     ReferenceTargets.Check(checks, only);
     var section = new System.Text.StringBuilder();
     ReferenceReport.Append(section, only);
-    foreach (var check in checks)
-    {
-        section.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"- {check.Target}: {check.Measured}: {(check.Reached == true ? "reached" : "**missed**")} {check.Note}");
-    }
-
-    await File.WriteAllTextAsync(Path.Combine(runFolder, "references.md"), section.ToString());
-    Console.WriteLine(section);
-    Log($"Wrote {Path.Combine(runFolder, "references.md")} (bench/results is left as it was)");
+    await WriteSectionAsync("references.md", section, checks);
     return only.Any(r => r.Problem is not null) ? 1 : 0;
 }
 
@@ -85,9 +92,12 @@ await using (var cluster = await RedisClusterNodes.StartAsync(Path.Combine(runFo
     }
 }
 
+Log("5) The transactional outbox beside the direct producer, the inbox beside a plain handler");
+var (outbox, outboxDatabases) = await new OutboxRuns(server, options, runFolder, Log).RunAllAsync();
+
 var results = new BenchResults(started, Math.Round(clock.Elapsed.TotalMinutes, 2), options.Quick ? "quick" : "full", Machine.Describe(options),
-    $"Redis {server.Version}", payload.Length, payloadText, serverFigures, runs, Targets.Check(serverFigures, runs, idle, bursts, references), clusterShape, clusterRuns,
-    idle, bursts, references);
+    $"Redis {server.Version}", payload.Length, payloadText, serverFigures, runs, Targets.Check(serverFigures, runs, idle, bursts, references, outbox), clusterShape, clusterRuns,
+    idle, bursts, references, outbox, outboxDatabases);
 var report = Report.Markdown(results);
 var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(results, BenchJsonContext.Default.BenchResults);
 
@@ -99,8 +109,21 @@ foreach (var name in new[] { "latest", results.Mode })
     LatencyPlot.Draw(results, Path.Combine(options.ResultsFolder, name == "latest" ? "latency.png" : $"latency-{name}.png"));
 }
 
-Log("5) Results");
+Log("6) Results");
 Console.WriteLine();
 Console.WriteLine(report);
 Log($"Wrote bench/results/latest.md, latest.json and latency.png (and {results.Mode}.*) in {clock.Elapsed.TotalMinutes:0.0} minutes");
-return runs.Concat(clusterRuns).Any(r => r.Problem is not null) || references.Any(r => r.Problem is not null) ? 1 : 0;
+return runs.Concat(clusterRuns).Any(r => r.Problem is not null) || references.Any(r => r.Problem is not null) || outbox.Any(r => r.Problem is not null) ? 1 : 0;
+
+// A section run alone (--references-only, --outbox): its table and target lines go to the run folder and the console.
+async Task WriteSectionAsync(string name, System.Text.StringBuilder section, List<TargetCheck> checks)
+{
+    foreach (var check in checks)
+    {
+        section.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"- {check.Target}: {check.Measured}: {(check.Reached == true ? "reached" : "**missed**")} {check.Note}");
+    }
+
+    await File.WriteAllTextAsync(Path.Combine(runFolder, name), section.ToString());
+    Console.WriteLine(section);
+    Log($"Wrote {Path.Combine(runFolder, name)} in {clock.Elapsed.TotalMinutes:0.0} minutes (bench/results is left as it was)");
+}

@@ -188,7 +188,7 @@ internal sealed class Reference(IBenchTarget server, BenchOptions options, strin
 
             return pattern == "pubsub"
                 ? await server.SubscribersAsync($"{names}:channel") == 1
-                : await server.SubscribersAsync(KeyNames.Doorbell($"{names}:queue")) == 1 && await server.Database().SetLengthAsync(KeyNames.Consumers($"{names}:queue")) == 1;
+                : await server.QueueConsumerReadyAsync($"{names}:queue");
         }
 
         await Wait.UntilAsync(Ready, TimeSpan.FromSeconds(30), $"the {consumer} {pattern} consumer to be ready");

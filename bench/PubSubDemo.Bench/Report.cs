@@ -109,6 +109,7 @@ internal static class Report
         md.AppendLine("Load average before each run, as a noise check (the machine has " + Environment.ProcessorCount + " cores): " +
             string.Join(", ", results.Runs.Concat(results.ClusterRuns).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.LoadBefore:0.0}"))) + ".");
         ClusterReport.Append(md, results);
+        OutboxReport.Append(md, results.Outbox, results.OutboxDatabases);
         return md.ToString();
     }
 

@@ -5,8 +5,9 @@ namespace PubSubDemo.Bench;
 /// <summary>
 /// The targets, each a ratio to a figure of the same run, so load from other work on the machine moves both sides:
 /// throughput against pipelined redis-benchmark commands (issue 13); latency and CPU per message against reference
-/// consumers fed by the same publisher (issue 21, <see cref="ReferenceTargets"/>); memory, start-up, idle CPU and
-/// bursts as absolute limits. A run that failed is neither reached nor missed. A missed target says by how much.
+/// consumers fed by the same publisher (issue 21, <see cref="ReferenceTargets"/>); every outbox and inbox order
+/// handled, and applied once (issue 22, <see cref="OutboxReport.Check"/>); memory, start-up, idle CPU and bursts as
+/// absolute limits. A run that failed is neither reached nor missed. A missed target says by how much.
 /// </summary>
 internal static class Targets
 {
@@ -16,7 +17,7 @@ internal static class Targets
     private const double MaxStartMs = 150;
 
     public static IReadOnlyList<TargetCheck> Check(IReadOnlyList<ServerFigure> server, IReadOnlyList<RunFigures> runs, IdleFigures? idle = null, IReadOnlyList<BurstFigures>? bursts = null,
-        IReadOnlyList<ReferenceFigures>? references = null)
+        IReadOnlyList<ReferenceFigures>? references = null, IReadOnlyList<OutboxFigures>? outbox = null)
     {
         var checks = new List<TargetCheck>();
         Throughput(checks, server, runs);
@@ -25,6 +26,7 @@ internal static class Targets
             ReferenceTargets.Check(checks, references);
         }
 
+        OutboxReport.Check(checks, outbox);
         IdleCpu(checks, idle);
         Memory(checks, runs, idle);
         if (bursts is not null)
