@@ -7,7 +7,8 @@ namespace PubSubDemo.Messaging.Telemetry;
 /// <summary>
 /// The subscriber's OpenTelemetry instruments. Counts and backlog gauges are observable views of
 /// <see cref="SubscriberTelemetry"/>, read at collection only; latency is a histogram that each source's sink records
-/// into when the handler completes. Nothing is measured twice: these read what the sinks already hold.
+/// into when the handler completes. Nothing is measured twice: these read what the sinks already hold. The demo's
+/// per-channel and gap instruments on the same meter are its own (the subscriber host's <c>DemoInstruments</c>).
 /// </summary>
 internal static class SubscriberInstruments
 {
@@ -39,13 +40,7 @@ internal static class SubscriberInstruments
         meter.CreateObservableCounter("pubsubdemo.messages.delayed", () => PerSource(s => s.Delayed), "{message}", "Deliveries that waited for their due time (notBefore, DELAY)");
         meter.CreateObservableCounter("pubsubdemo.messages.dropped", () => PerSource(s => s.Dropped), "{message}", "Channel messages shed because the in-process buffer was full");
         meter.CreateObservableCounter("pubsubdemo.messages.filtered", () => PerSource(s => s.Filtered), "{message}", "Messages FILTER kept from the handler (acknowledged, not dead-lettered)");
-        ChannelInstruments.Create(meter, telemetry.Channels);
         meter.CreateObservableCounter("pubsubdemo.pubsub.slow_disconnects", () => telemetry.Channel.SlowDisconnects, "{disconnect}", "Times the server closed the subscription while messages were arriving: likely client-output-buffer-limit pubsub");
-
-        var channel = telemetry.Channel.Sequences;
-        meter.CreateObservableUpDownCounter("pubsubdemo.pubsub.gaps", () => channel.Missing, "{message}", "Channel messages never seen, from gaps in the senders' sequence numbers");
-        meter.CreateObservableCounter("pubsubdemo.pubsub.duplicates", () => channel.Duplicates, "{message}", "Channel messages seen twice");
-        meter.CreateObservableCounter("pubsubdemo.pubsub.reorders", () => channel.Reorders, "{message}", "Channel messages that arrived after a later one");
 
         var server = telemetry.Server;
         if (messaging.Uses(Pattern.Queue))
