@@ -54,28 +54,9 @@ internal sealed class ChannelFigures
 }
 
 /// <summary>What arrived on one channel and what became of it. Thread-safe.</summary>
-internal sealed class ChannelCounts(string name)
+internal sealed class ChannelCounts(string name) : OutcomeCounts
 {
-    private long _received;
-    private long _handled;
-    private long _filtered;
-    private long _malformed;
-    private long _failed;
-    private long _dropped;
-
     public string Name { get; } = name;
-
-    public long Received => Interlocked.Read(ref _received);
-
-    public long Handled => Interlocked.Read(ref _handled);
-
-    public long Filtered => Interlocked.Read(ref _filtered);
-
-    public long Malformed => Interlocked.Read(ref _malformed);
-
-    public long Failed => Interlocked.Read(ref _failed);
-
-    public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>
     /// One outcome on this channel. A delivery shed before processing (the buffer was full) counts as received and
@@ -83,27 +64,11 @@ internal sealed class ChannelCounts(string name)
     /// </summary>
     internal void On(MessageOutcome outcome)
     {
-        switch (outcome)
+        if (outcome == MessageOutcome.Dropped)
         {
-            case MessageOutcome.Received:
-                Interlocked.Increment(ref _received);
-                break;
-            case MessageOutcome.Handled:
-                Interlocked.Increment(ref _handled);
-                break;
-            case MessageOutcome.Filtered:
-                Interlocked.Increment(ref _filtered);
-                break;
-            case MessageOutcome.Malformed:
-                Interlocked.Increment(ref _malformed);
-                break;
-            case MessageOutcome.Failed:
-                Interlocked.Increment(ref _failed);
-                break;
-            case MessageOutcome.Dropped:
-                Interlocked.Increment(ref _received);
-                Interlocked.Increment(ref _dropped);
-                break;
+            Add(MessageOutcome.Received);
         }
+
+        Add(outcome);
     }
 }

@@ -8,9 +8,8 @@ namespace PubSubDemo.Subscriber.Figures;
 /// were handled, the senders' sequences and the backlog. The summary, the monitor report and the STATS_FILE all read
 /// these same numbers. Thread-safe; an outcome costs an interlocked add, a handled message a histogram record besides.
 /// </summary>
-internal sealed class SourceFigures(MessageSource source, ServerBacklog server, LatencyHistogram latency)
+internal sealed class SourceFigures(MessageSource source, ServerBacklog server, LatencyHistogram latency) : OutcomeCounts
 {
-    private readonly long[] _counts = new long[(int)MessageOutcome.Disconnected + 1];
     private long _firstHandledTicks;
     private long _lastHandledTicks;
 
@@ -19,19 +18,7 @@ internal sealed class SourceFigures(MessageSource source, ServerBacklog server, 
     /// <summary>The source as log lines, tags and reports name it: channel, queue or stream.</summary>
     public string Name { get; } = source.ToString().ToLowerInvariant();
 
-    /// <summary>Everything that arrived, well-formed or not.</summary>
-    public long Received => Of(MessageOutcome.Received);
-
-    public long Handled => Of(MessageOutcome.Handled);
-
-    public long Malformed => Of(MessageOutcome.Malformed);
-
-    public long Failed => Of(MessageOutcome.Failed);
-
     public long DeadLettered => Of(MessageOutcome.DeadLettered);
-
-    /// <summary>Channel messages dropped because the in-process buffer was full.</summary>
-    public long Dropped => Of(MessageOutcome.Dropped);
 
     /// <summary>Stream entries that vanished on the server (trimmed or deleted) before they could be handled.</summary>
     public long Lost => Of(MessageOutcome.Lost);
@@ -41,9 +28,6 @@ internal sealed class SourceFigures(MessageSource source, ServerBacklog server, 
 
     /// <summary>DEDUPE: deliveries whose id was already handled, acknowledged without applying anything again.</summary>
     public long Duplicate => Of(MessageOutcome.Duplicate);
-
-    /// <summary>Messages FILTER kept from the handler (acknowledged on the queue and the stream, never dead-lettered).</summary>
-    public long Filtered => Of(MessageOutcome.Filtered);
 
     /// <summary>Failed queue items or stream entries put in the due set for a later attempt (RETRY_BACKOFF).</summary>
     public long Retried => Of(MessageOutcome.Retried);
@@ -90,7 +74,7 @@ internal sealed class SourceFigures(MessageSource source, ServerBacklog server, 
         }
         else
         {
-            Interlocked.Add(ref _counts[(int)message.Outcome], message.Count);
+            Add(message.Outcome, message.Count);
         }
     }
 
@@ -100,7 +84,7 @@ internal sealed class SourceFigures(MessageSource source, ServerBacklog server, 
         // The moment is written before the count, so a reader that sees the count sees a moment at least as late.
         Interlocked.CompareExchange(ref _firstHandledTicks, at.UtcTicks, 0);
         Volatile.Write(ref _lastHandledTicks, at.UtcTicks);
-        Interlocked.Increment(ref _counts[(int)MessageOutcome.Handled]);
+        Add(MessageOutcome.Handled);
         Latency.Record(latency);
     }
 
@@ -108,6 +92,4 @@ internal sealed class SourceFigures(MessageSource source, ServerBacklog server, 
     private static long Plus(long waiting, long due) => waiting < 0 ? -1 : waiting + Math.Max(due, 0);
 
     private static DateTimeOffset? At(long utcTicks) => utcTicks == 0 ? null : new DateTimeOffset(utcTicks, TimeSpan.Zero);
-
-    private long Of(MessageOutcome outcome) => Interlocked.Read(ref _counts[(int)outcome]);
 }

@@ -63,7 +63,7 @@ internal sealed partial class MessageProcessor
     public void DisconnectedWhenSlow(MessageSource source) => telemetry.For(source).Report(MessageOutcome.Disconnected);
 
     /// <summary>How many deliveries of <paramref name="source"/> arrived so far.</summary>
-    public long Received(MessageSource source) => telemetry.For(source).Received;
+    public long Received(MessageSource source) => telemetry.For(source).Count(MessageOutcome.Received);
 
     [LoggerMessage(3007, LogLevel.Warning, "Lost {Source} entry {EntryId}: it was trimmed or deleted on the server before it was handled")]
     private partial void LogLost(string source, string entryId);

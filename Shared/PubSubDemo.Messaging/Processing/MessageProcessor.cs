@@ -116,11 +116,11 @@ internal sealed partial class MessageProcessor(
         {
             if (traceId is null)
             {
-                LogReceived(message.Sender ?? "unknown", message.Content, message.Id, sink.Handled, sink.Name, latency.TotalMilliseconds);
+                LogReceived(message.Sender ?? "unknown", message.Content, message.Id, sink.Count(MessageOutcome.Handled), sink.Name, latency.TotalMilliseconds);
             }
             else
             {
-                LogReceivedTraced(message.Sender ?? "unknown", message.Content, message.Id, sink.Handled, sink.Name, latency.TotalMilliseconds, traceId);
+                LogReceivedTraced(message.Sender ?? "unknown", message.Content, message.Id, sink.Count(MessageOutcome.Handled), sink.Name, latency.TotalMilliseconds, traceId);
             }
         }
 

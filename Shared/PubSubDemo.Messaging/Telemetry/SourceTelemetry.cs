@@ -37,37 +37,8 @@ internal sealed class SourceTelemetry
     /// <summary>The source as log lines, tags and reports name it: channel, queue or stream.</summary>
     public string Name { get; }
 
-    /// <summary>Everything that arrived, well-formed or not.</summary>
-    public long Received => Of(MessageOutcome.Received);
-
-    public long Handled => Of(MessageOutcome.Handled);
-
-    public long Malformed => Of(MessageOutcome.Malformed);
-
-    public long Failed => Of(MessageOutcome.Failed);
-
-    public long DeadLettered => Of(MessageOutcome.DeadLettered);
-
-    /// <summary>Channel messages dropped because the in-process buffer was full.</summary>
-    public long Dropped => Of(MessageOutcome.Dropped);
-
-    /// <summary>Stream entries that vanished on the server (trimmed or deleted) before they could be handled.</summary>
-    public long Lost => Of(MessageOutcome.Lost);
-
-    /// <summary>Times the server closed the subscription while messages were arriving (likely its output-buffer limit).</summary>
-    public long SlowDisconnects => Of(MessageOutcome.Disconnected);
-
-    /// <summary>DEDUPE: deliveries whose id was already handled, acknowledged without applying anything again.</summary>
-    public long Duplicate => Of(MessageOutcome.Duplicate);
-
-    /// <summary>Messages FILTER kept from the handler (acknowledged on the queue and the stream, never dead-lettered).</summary>
-    public long Filtered => Of(MessageOutcome.Filtered);
-
-    /// <summary>Failed queue items or stream entries put in the due set for a later attempt (RETRY_BACKOFF).</summary>
-    public long Retried => Of(MessageOutcome.Retried);
-
-    /// <summary>Deliveries not due yet (<c>notBefore</c>, DELAY) that waited for their due time.</summary>
-    public long Delayed => Of(MessageOutcome.Deferred);
+    /// <summary>How many deliveries had <paramref name="outcome"/> so far (what the instruments read).</summary>
+    public long Count(MessageOutcome outcome) => Interlocked.Read(ref _counts[(int)outcome]);
 
     /// <summary>
     /// Counts <paramref name="count"/> deliveries with <paramref name="outcome"/> and tells the observers; nothing at all
@@ -122,6 +93,4 @@ internal sealed class SourceTelemetry
             observer.OnMessage(in message);
         }
     }
-
-    private long Of(MessageOutcome outcome) => Interlocked.Read(ref _counts[(int)outcome]);
 }

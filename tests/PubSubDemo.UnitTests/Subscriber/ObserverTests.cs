@@ -38,7 +38,7 @@ public sealed class ObserverTests
                 new MessageEvent(MessageSource.Queue, "orders", MessageOutcome.Retried, 3, null),
             ],
             observer.Events);
-        Assert.Equal(1, telemetry.Queue.Handled);
+        Assert.Equal(1, telemetry.Queue.Count(MessageOutcome.Handled));
     }
 
     [Fact]
