@@ -83,6 +83,36 @@ public sealed class ObserverTests
             observer.Backlogs);
     }
 
+    [Fact]
+    public void Reporting_an_outcome_to_an_observer_allocates_nothing()
+    {
+        var observer = new CountingObserver();
+        var telemetry = new SubscriberTelemetry(observer);
+        var message = new Message("a", "b", Now, "pub", 1);
+        for (var i = 0; i < 100; i++)
+        {
+            telemetry.Channel.Report(MessageOutcome.Received, message: message, channel: "news");
+            telemetry.Channel.OnHandled(message, TimeSpan.FromMilliseconds(1), Now, "trace", "news");
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            telemetry.Channel.Report(MessageOutcome.Received, message: message, channel: "news");
+            telemetry.Channel.OnHandled(message, TimeSpan.FromMilliseconds(1), Now, "trace", "news");
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal((20_200L, 10_100L), (observer.Count, telemetry.Channel.Count(MessageOutcome.Handled)));
+    }
+
+    private sealed class CountingObserver : IMessagingObserver
+    {
+        public long Count { get; private set; }
+
+        public void OnMessage(in MessageEvent message) => Count++;
+    }
+
     private sealed class RecordingObserver : IMessagingObserver
     {
         public List<MessageEvent> Events { get; } = [];
