@@ -23,9 +23,10 @@ internal sealed partial class ChannelConsumer
         }
 
         // Markers are kept per channel the message came on (a glob's channels each have their own).
+        var came = message.Channel.ToString();
         Dedupe.DedupeBatch? batch = null;
         await RedisErrors.RetryAsync(
-            async () => batch = await _dedupe.CheckAsync(database, MessageSource.Channel, channel, [payload]),
+            async () => batch = await _dedupe.CheckAsync(database, MessageSource.Channel, came, [payload]),
             (reason, _) => LogDedupeRetry(reason),
             _time,
             retryToken);
