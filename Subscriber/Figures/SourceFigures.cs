@@ -82,7 +82,12 @@ internal sealed class SourceFigures(MessageSource source, ServerBacklog server, 
     internal void OnHandled(TimeSpan latency, DateTimeOffset at)
     {
         // The moment is written before the count, so a reader that sees the count sees a moment at least as late.
-        Interlocked.CompareExchange(ref _firstHandledTicks, at.UtcTicks, 0);
+        // The first is set once: a plain read keeps the compare-exchange (a locked instruction) off every later message.
+        if (Volatile.Read(ref _firstHandledTicks) == 0)
+        {
+            Interlocked.CompareExchange(ref _firstHandledTicks, at.UtcTicks, 0);
+        }
+
         Volatile.Write(ref _lastHandledTicks, at.UtcTicks);
         Add(MessageOutcome.Handled);
         Latency.Record(latency);
