@@ -11,6 +11,7 @@ using PubSubDemo.Shared.Observability;
 using PubSubDemo.Messaging.Observability;
 using PubSubDemo.Shared.Security;
 using PubSubDemo.Messaging.Security;
+using PubSubDemo.Messaging;
 
 namespace PubSubDemo.Publisher;
 
@@ -20,6 +21,7 @@ internal static class PublisherHostingExtensions
     {
         builder.Services.AddSettings<PublisherSettings>();
         builder.Services.AddSingleton<PublisherStats>();
+        builder.Services.AddSingleton<IProducerObserver>(services => services.GetRequiredService<PublisherStats>());
         builder.Services.AddSettings<StatsFileSettings>();
         builder.Services.TryAddSingleton<LoopHeartbeat>();
         builder.Services.AddSingleton<MessageSender>();

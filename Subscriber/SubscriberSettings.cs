@@ -28,6 +28,7 @@ internal sealed class SubscriberSettings : ConsumerOptions, IServiceSettings
 
         ClaimIdle = reader.Duration(EnvironmentNames.ClaimIdle, ClaimIdle, TimeSpan.FromMilliseconds(100));
         IdlePoll = reader.Duration(EnvironmentNames.IdlePoll, IdlePoll, TimeSpan.FromMilliseconds(10));
+        BlockingTake = reader.Flag(EnvironmentNames.BlockingTake, BlockingTake);
         HandlerDelay = reader.Duration(EnvironmentNames.HandlerDelay, HandlerDelay, TimeSpan.Zero);
         FailOn = reader.Raw(EnvironmentNames.FailOn);
         StreamStart = reader.Text(EnvironmentNames.StreamStart, StreamStart);

@@ -54,6 +54,7 @@ internal static class EnvironmentNames
     public const string MaxAttempts = "MAX_ATTEMPTS";
     public const string ClaimIdle = "CLAIM_IDLE";
     public const string IdlePoll = "IDLE_POLL";
+    public const string BlockingTake = "BLOCKING_TAKE";
     public const string HandlerDelay = "HANDLER_DELAY";
     public const string FailOn = "FAIL_ON";
 

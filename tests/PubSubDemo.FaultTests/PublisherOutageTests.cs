@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using PubSubDemo.FaultTests.Support;
 using PubSubDemo.Publisher.Sending;
 using PubSubDemo.Messaging.Producing;
@@ -10,7 +11,7 @@ namespace PubSubDemo.FaultTests;
 
 /// <summary>The publisher alone, with the server killed under it mid-run and restarted from its append-only file 2 s later.</summary>
 [Collection(FaultCollection.Name)]
-public sealed class PublisherOutageTests(ITestOutputHelper output)
+public sealed partial class PublisherOutageTests(ITestOutputHelper output)
 {
     private const int Count = 1000;
 
@@ -53,6 +54,41 @@ public sealed class PublisherOutageTests(ITestOutputHelper output)
         }
 
         Assert.True(overtaken.Count == 0, $"{overtaken.Count} places where a later message overtook an earlier one in the queue, first: seq {overtaken.FirstOrDefault().After} after {overtaken.FirstOrDefault().Before}");
+    }
+
+    /// <summary>
+    /// The loss guard's loud end: stopped while the server is gone for good, the publisher retries until the drain
+    /// deadline, then gives each batch one last try and gives it up with its ids. Every message created is then either
+    /// sent or listed as given up; none is dropped silently.
+    /// </summary>
+    [Fact]
+    public async Task A_publisher_stopped_while_the_server_is_gone_gives_up_at_the_drain_deadline_and_lists_every_message_it_did_not_send()
+    {
+        var clock = Stopwatch.StartNew();
+        await using var server = await FaultServer.StartAsync();
+        output.WriteLine($"Server: {server.Kind}");
+        await using var publisher = Services.Publisher(server.Address, new Dictionary<string, string?>
+        {
+            ["PATTERN"] = "queue",
+            ["QUEUE"] = TestNames.Unique("queue"),
+            ["PUBLISH_RATE"] = "200",
+        });
+        var stats = publisher.Get<PublisherStats>();
+        await publisher.StartAsync();
+        await Wait.UntilAsync(() => stats.Sent >= 50, "50 messages are sent before the server goes");
+        await server.CrashAsync();
+        await publisher.WaitForLogAsync("retrying");
+
+        var stopping = clock.Elapsed;
+        await publisher.StopAsync();
+        output.WriteLine($"Stopped in {(clock.Elapsed - stopping).TotalSeconds:0.0}s: created {stats.Created}, sent {stats.Sent}, retries {stats.Retries}, unsent {stats.Unsent}");
+
+        var gaveUp = publisher.Log.Lines.Select(l => GaveUpLine().Match(l)).Where(m => m.Success).ToList();
+        gaveUp.Take(3).ToList().ForEach(m => output.WriteLine(m.Value));
+        Assert.True(stats.Unsent > 0, "nothing was given up with the server gone");
+        Assert.Equal(stats.Created, stats.Sent + stats.Unsent);
+        Assert.Equal(stats.Unsent, gaveUp.Sum(m => long.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(publisher.Log.Contains($"{stats.Unsent} not sent"), "the summary line does not count what was given up");
     }
 
     /// <summary>
@@ -101,4 +137,7 @@ public sealed class PublisherOutageTests(ITestOutputHelper output)
     }
 
     private sealed record OutageRun(string Sender, List<Message> Messages, List<string> Log, long CreatedDuringOutage, long Sent, long Unsent);
+
+    [GeneratedRegex(@"Gave up on (?<count>\d+) messages \((?<first>\S+) \.\. (?<last>\S+)\) at shutdown")]
+    private static partial Regex GaveUpLine();
 }

@@ -26,7 +26,7 @@ public sealed class ChannelPublishTests(RedisServerFixture server, ITestOutputHe
         output.WriteLine($"Server: {server.Description}");
         var channel = TestNames.Unique("publish-way");
         var messaging = new MessagingSettings { Channel = channel, Pattern = Pattern.PubSub };
-        var destination = new ChannelDestination(messaging, new ScriptFallback(NullLogger.Instance), new PublisherStats(), false, NullLogger.Instance, publishInScripts);
+        var destination = new ChannelDestination(messaging, new ScriptFallback(NullLogger.Instance), SendObservers.None, false, NullLogger.Instance, publishInScripts);
         var batch = Enumerable.Range(1, 5).Select(i => new OutgoingMessage(new Message($"{channel}-{i}", "x", DateTimeOffset.UtcNow), to: Destinations.Channel)).ToList();
         var connection = await ConnectionMultiplexer.ConnectAsync($"{server.Address},allowAdmin=true");
         await using (connection)

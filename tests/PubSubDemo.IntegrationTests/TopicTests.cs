@@ -48,7 +48,7 @@ public sealed class TopicTests(RedisServerFixture server, ITestOutputHelper outp
         }
 
         Assert.Equal(channels.Length * count, handler.Handled.Count);
-        Assert.Equal(0, other.Get<PubSubDemo.Messaging.Producing.PublisherStats>().LastReceivers);
+        Assert.Equal(0, other.Get<PubSubDemo.Publisher.Sending.PublisherStats>().LastReceivers);
 
         // Figures per channel, the glob's channels one by one: in the telemetry, the summary, the monitor report and on /metrics.
         var figures = subscriber.SubscriberStats.Channels;

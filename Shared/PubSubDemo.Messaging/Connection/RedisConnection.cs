@@ -73,8 +73,18 @@ internal sealed partial class RedisConnection(
         }
     }
 
-    private async Task<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The client's options as this connection connects with them: a second connection made from them (a
+    /// <see cref="BlockingConnection"/>) reaches the same server as the same user; null when the application gave
+    /// its own multiplexer, whose options are not ours to copy.
+    /// </summary>
+    public ConfigurationOptions? ClientOptions()
     {
+        if (settings.Multiplexer is not null)
+        {
+            return null;
+        }
+
         var options = settings.Options.Clone();
         options.AbortOnConnectFail = false;
         ConnectionAccess.Restrict(options);
@@ -91,9 +101,13 @@ internal sealed partial class RedisConnection(
         // INFO, which names the server in the "Connected to" line, counts as an admin command in this client.
         // Nothing else here is one: the services never flush, configure or shut down the server.
         options.AllowAdmin = true;
+        return options;
+    }
 
+    private async Task<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
+    {
         LogConnecting(Endpoint);
-        var multiplexer = settings.Multiplexer ?? await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
+        var multiplexer = settings.Multiplexer ?? await ConnectionMultiplexer.ConnectAsync(ClientOptions()!).WaitAsync(cancellationToken);
         _multiplexer = multiplexer;
         multiplexer.ConnectionFailed += (_, e) =>
         {
@@ -221,22 +235,4 @@ internal sealed partial class RedisConnection(
 
         _disposed.Dispose();
     }
-
-    [LoggerMessage(1001, LogLevel.Information, "Connecting to {Endpoint}")]
-    private partial void LogConnecting(string endpoint);
-
-    [LoggerMessage(1002, LogLevel.Information, "Connected to {Endpoint} ({Server})")]
-    private partial void LogConnected(string endpoint, string server);
-
-    [LoggerMessage(1003, LogLevel.Warning, "Waiting for the server at {Endpoint}: attempt {Attempt}, next in {Backoff}: {Reason}")]
-    private partial void LogWaiting(string endpoint, int attempt, string backoff, string reason);
-
-    [LoggerMessage(1004, LogLevel.Warning, "Lost the {ConnectionType} connection to {Endpoint} ({FailureType}): {Reason}; reconnecting with backoff")]
-    private partial void LogConnectionLost(string endpoint, string connectionType, string failureType, string reason);
-
-    [LoggerMessage(1005, LogLevel.Information, "Reconnected the {ConnectionType} connection to {Endpoint}")]
-    private partial void LogConnectionRestored(string endpoint, string connectionType);
-
-    [LoggerMessage(1006, LogLevel.Information, "Server: {Profile}")]
-    private partial void LogServer(string profile);
 }

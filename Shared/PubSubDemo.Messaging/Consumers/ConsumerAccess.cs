@@ -38,6 +38,9 @@ internal sealed class ConsumerAccess(MessagingOptions messaging) : IServerAccess
             // No PUBLISH: it would also allow publishing on CHANNEL. The ring after returning leftovers is fire and forget.
             rules.Allow(subscribe);
             rules.Allow("evalsha", "eval", "script|load", "lpop", "rpush", "lmove", "exists", "srem");
+
+            // BLOCKING_TAKE: the idle wait in BLMOVE on a second connection, and ending it at stop (QueueConsumer.Blocking).
+            rules.Allow("blmove", "client|unblock");
             rules.Allow("lrange", "incr", "expire", "pexpire", "multi", "exec", "lrem", "del", "unlink", "set", "setex", "sadd", "smembers", "llen");
             foreach (var queue in messaging.QueuePartitions)
             {

@@ -37,6 +37,13 @@ internal class ConsumerOptions
     /// <summary>How often an idle consumer looks at the queue without a doorbell (for producers that do not ring).</summary>
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// BLOCKING_TAKE: an idle queue consumer waits in BLMOVE on a connection of its own, so an item reaches it in the
+    /// server's reply instead of a doorbell and a take (one hop instead of two). Only where it can: one partition, no
+    /// HANDLE_RATE, a server of one node, a connection of ours; elsewhere, or when the server refuses it, the doorbell.
+    /// </summary>
+    public bool BlockingTake { get; set; } = true;
+
     /// <summary>Simulated work per message, for demos of a slow handler.</summary>
     public TimeSpan HandlerDelay { get; set; } = TimeSpan.Zero;
 

@@ -50,7 +50,7 @@ internal abstract partial class DoorbellConsumer
             }
 
             // Woken by a doorbell, after IDLE_POLL, or when the earliest item in a due set becomes due, whichever is first.
-            if (!took && !await _wake.WaitAsync(Due.Until(Due.Now, IdleWait), stoppingToken))
+            if (!took && !await WaitForWorkAsync(database, Due.Until(Due.Now, IdleWait), stoppingToken))
             {
                 // No ring for IDLE_POLL: look everywhere, for producers that push without ringing, and in the due
                 // sets, for what other consumers scheduled (an idle look costs nothing on the message path); and
@@ -68,6 +68,9 @@ internal abstract partial class DoorbellConsumer
             _recover = true;
         }
     }
+
+    /// <summary>Asks the next round to take from <paramref name="partition"/> (without waking a wait).</summary>
+    protected void MarkDue(int partition) => Volatile.Write(ref _due[partition], 1);
 
     private void MarkAllDue()
     {

@@ -26,6 +26,7 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
     private readonly WakeSignal _wake = new();
     private volatile bool _recover = true;
     private RedisChannel[] _doorbells = [];
+    private ISubscriber? _subscriber;
     private int[] _due = [];
     private int _start;
     private DueSchedule? _schedule;
@@ -122,10 +123,10 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
         var upkeep = Task.CompletedTask;
         try
         {
-            for (var i = 0; i < _doorbells.Length; i++)
+            _subscriber = subscriber;
+            if (!await OpenBlockingAsync(_connection, multiplexer, stoppingToken))
             {
-                var partition = i;
-                await RedisErrors.RetryAsync(() => Subscriptions.SubscribeOnceAsync(subscriber, _doorbells[partition], (_, _) => Wake(partition)), OnSubscribeRetry, _time, stoppingToken);
+                await SubscribeDoorbellsAsync(stoppingToken);
             }
 
             await PrepareAsync(database, stoppingToken);
@@ -153,6 +154,31 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
     /// makes that round recover at once, without a back-off.
     /// </summary>
     protected virtual bool Repairable(RedisServerException ex) => false;
+
+    /// <summary>
+    /// Subscribes to every partition's doorbell, retrying until the server answers: at start, unless
+    /// <see cref="OpenBlockingAsync"/> took over the waiting, or later, when a blocking wait turns out to be refused.
+    /// </summary>
+    protected async Task SubscribeDoorbellsAsync(CancellationToken stoppingToken)
+    {
+        for (var i = 0; i < _doorbells.Length; i++)
+        {
+            var partition = i;
+            await RedisErrors.RetryAsync(() => Subscriptions.SubscribeOnceAsync(_subscriber!, _doorbells[partition], (_, _) => Wake(partition)), OnSubscribeRetry, _time, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Before the doorbells: true when this consumer waits for work by a blocking read of its own
+    /// (<see cref="WaitForWorkAsync"/>) and needs no doorbell; default false.
+    /// </summary>
+    protected virtual Task<bool> OpenBlockingAsync(RedisConnection connection, IConnectionMultiplexer multiplexer, CancellationToken stoppingToken) => Task.FromResult(false);
+
+    /// <summary>
+    /// A round found nothing: waits for a doorbell (or a reclaim, or a restored connection) up to <paramref name="wait"/>;
+    /// true when woken, false when the wait ran out (then every partition is looked at and swept).
+    /// </summary>
+    protected virtual Task<bool> WaitForWorkAsync(IDatabase database, TimeSpan wait, CancellationToken stoppingToken) => _wake.WaitAsync(wait, stoppingToken);
 
     private void OnRoundFailed(string reason, TimeSpan pause)
     {

@@ -132,6 +132,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     {
         try
         {
+            await StopBlockingAsync();
             long returned = 0;
             for (var partition = 0; partition < _partitions.Length; partition++)
             {

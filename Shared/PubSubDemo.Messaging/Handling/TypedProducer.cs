@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Messaging.Observability;
@@ -9,7 +10,8 @@ namespace PubSubDemo.Messaging.Handling;
 /// <summary>
 /// A typed producer: each message gets its id (a version 7 GUID, fixed before the first attempt, so a retry resends
 /// the same id) and timestamp, a producer span when someone listens, and its bytes once; the batch goes through the
-/// engine's sender (<see cref="MessageSender.SendNowAsync"/>): one round trip, retried with backoff while the server fails.
+/// engine's sender (<see cref="MessageSender.SendNowAsync"/>, or <see cref="MessageSender.SendBeforeAsync"/> with a
+/// give-up deadline): one round trip, retried with backoff while the server fails.
 /// </summary>
 internal sealed class TypedProducer<T>(
     string destination,
@@ -33,6 +35,46 @@ internal sealed class TypedProducer<T>(
         }
 
         var multiplexer = await connection.GetAsync(cancellationToken);
+        var (batch, ids) = Prepare(messages, key, dueAt);
+        await sender.SendNowAsync(multiplexer.GetDatabase(), batch, connection.Server, cancellationToken);
+        return ids;
+    }
+
+    public async Task<SendResult> TrySendAsync(IReadOnlyList<T> messages, TimeSpan giveUpAfter, Func<T, string?>? key = null, DateTimeOffset? dueAt = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentOutOfRangeException.ThrowIfLessThan(giveUpAfter, TimeSpan.Zero);
+        if (messages.Count == 0)
+        {
+            return new([], [], null);
+        }
+
+        using var deadline = new CancellationTokenSource(giveUpAfter, time);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        var (batch, ids) = Prepare(messages, key, dueAt);
+        (List<OutgoingMessage> NotTaken, string? Reason) unsent;
+        try
+        {
+            var multiplexer = await connection.GetAsync(giveUp.Token);
+            unsent = await sender.SendBeforeAsync(multiplexer.GetDatabase(), batch, connection.Server, giveUp.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The deadline passed before the server first answered: nothing was sent.
+            unsent = sender.GiveUp(batch, new TimeoutException($"the server did not answer within {DurationParser.Format(giveUpAfter)}"), atShutdown: false);
+        }
+
+        // The caller's own cancellation is no give-up: it cancels, unless everything was taken before it came.
+        if (unsent.NotTaken.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return new(ids, [.. unsent.NotTaken.Select(m => m.Message.Id)], unsent.Reason);
+    }
+
+    private (List<OutgoingMessage> Batch, string[] Ids) Prepare(IReadOnlyList<T> messages, Func<T, string?>? key, DateTimeOffset? dueAt)
+    {
         var now = time.GetUtcNow();
         var batch = new List<OutgoingMessage>(messages.Count);
         var ids = new string[messages.Count];
@@ -44,7 +86,6 @@ internal sealed class TypedProducer<T>(
             batch.Add(new OutgoingMessage(envelope, e => TypedPayload.Write(e, value, json), key?.Invoke(value), MessageTracing.StartSend(destination, ids[i]), to));
         }
 
-        await sender.SendNowAsync(multiplexer.GetDatabase(), batch, connection.Server, cancellationToken);
-        return ids;
+        return (batch, ids);
     }
 }

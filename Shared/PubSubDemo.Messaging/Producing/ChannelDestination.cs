@@ -9,7 +9,7 @@ namespace PubSubDemo.Messaging.Producing;
 /// Pub/sub fan-out: PUBLISH (or SPUBLISH, PUBSUB_MODE=sharded) to CHANNEL, as one script for the batch or one command per
 /// message; always one command per message when <paramref name="publishInScripts"/> is false (DragonFly).
 /// </summary>
-internal sealed class ChannelDestination(MessagingOptions messaging, ScriptFallback scripts, PublisherStats stats, bool logMessages, ILogger logger, bool publishInScripts = true) : IDestination
+internal sealed class ChannelDestination(MessagingOptions messaging, ScriptFallback scripts, SendObservers observers, bool logMessages, ILogger logger, bool publishInScripts = true) : IDestination
 {
     private readonly string channel = messaging.Channel;
     private readonly RedisChannel _channel = PubSubChannels.For(messaging, messaging.Channel);
@@ -42,7 +42,7 @@ internal sealed class ChannelDestination(MessagingOptions messaging, ScriptFallb
     private void OnPublished(OutgoingMessage message, long receivers)
     {
         message.MarkTakenBy(Destinations.Channel);
-        stats.LastReceivers = receivers;
+        observers.Taken(channel, 0, 1, receivers: receivers);
         if (logMessages)
         {
             SendLog.Published(logger, channel, receivers, message.Message.Content, message.Message.Id);

@@ -11,17 +11,19 @@ namespace PubSubDemo.Messaging.Producing;
 /// <summary>
 /// Sends what the generator created, in batches, to the destinations that PATTERN names (channel, queue, stream).
 /// A destination that fails is retried with <see cref="ServerRetry"/>'s backoff, with the same bytes, until it succeeds
-/// or shutdown's drain deadline passes; then the message is logged as not sent, never dropped silently.
+/// or shutdown's drain deadline passes; then the message is logged as not sent, never dropped silently. What it does
+/// (taken, sent, retried, given up, trimmed) goes to the <see cref="IProducerObserver"/>s it was given, once each.
 /// </summary>
 internal sealed partial class MessageSender(
     MessagingOptions messaging,
     ProducerOptions settings,
-    PublisherStats stats,
+    IEnumerable<IProducerObserver> observers,
     TimeProvider time,
     ILogger<MessageSender> logger)
 {
     private const int MaxBatchesInFlight = 8;
     private readonly ServerRetry _retry = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), time);
+    private readonly SendObservers _observers = new(observers);
     private readonly Partitioner _partitioner = new(messaging.PartitionCount, settings.MessageKey);
     private IDestination[]? _destinations;
     private StreamRetention[] _retention = [];
@@ -87,21 +89,21 @@ internal sealed partial class MessageSender(
             // On DragonFly a PUBLISH inside a script may wait for a slow subscriber's output buffer on the script's
             // thread, with no script time limit: there the channel publishes one command per message (docs/scaling.md).
             var publishInScripts = server?.Kind != ServerKind.DragonFly;
-            destinations.Add(new ChannelDestination(messaging, scripts, stats, settings.LogMessages, logger, publishInScripts));
+            destinations.Add(new ChannelDestination(messaging, scripts, _observers, settings.LogMessages, logger, publishInScripts));
         }
 
         if (messaging.Uses(Pattern.Queue))
         {
-            destinations.Add(new QueueDestination(messaging, stats, settings.LogMessages, logger));
+            destinations.Add(new QueueDestination(messaging, _observers, settings.LogMessages, logger));
         }
 
         if (messaging.Uses(Pattern.Stream))
         {
             var retention = settings.StreamMaxLength is { } maxLength
-                ? messaging.StreamPartitions.Select(stream => new StreamRetention(stream, maxLength, stats, logger)).ToArray()
+                ? messaging.StreamPartitions.Select((stream, partition) => new StreamRetention(stream, maxLength, (length, removed, held) => _observers.Trimmed(messaging.Stream, partition, length, removed, held), logger)).ToArray()
                 : null;
             _retention = retention ?? [];
-            destinations.Add(new StreamDestination(messaging, retention, scripts, settings.LogMessages, logger));
+            destinations.Add(new StreamDestination(messaging, retention, scripts, _observers, settings.LogMessages, logger));
         }
 
         return [.. destinations];
@@ -111,6 +113,7 @@ internal sealed partial class MessageSender(
     /// Completes the oldest batch. When its first attempt failed, nothing new is sent until it and every later batch
     /// in flight have gone through, retried oldest first, so that messages reach the server in publish order.
     /// (The connection fails fast while it is down, so later batches in flight fail with it rather than overtake.)
+    /// A batch still failing when the drain deadline passes is given up, loudly.
     /// </summary>
     private async Task SettleOldestAsync(IDatabase database, Queue<(List<OutgoingMessage> Batch, Task<Exception?> Attempt)> inFlight, SemaphoreSlim capacity, CancellationToken drain)
     {
@@ -118,7 +121,8 @@ internal sealed partial class MessageSender(
         var failure = await attempt;
         if (failure is null)
         {
-            Complete(oldest, capacity);
+            Complete(oldest);
+            capacity.Release(oldest.Count);
             return;
         }
 
@@ -131,94 +135,16 @@ internal sealed partial class MessageSender(
 
         foreach (var (batch, firstFailure) in failed)
         {
-            if (firstFailure is null)
+            if (firstFailure is not null && await RetryUntilTakenAsync(database, batch, firstFailure, RetryEnd.LastTry, drain) is { } last)
             {
-                Complete(batch, capacity);
+                _ = GiveUp(batch, last, atShutdown: true);
             }
             else
             {
-                await RetryUntilSentAsync(database, batch, firstFailure, capacity, drain);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Retries <paramref name="batch"/> after its first <paramref name="failure"/>, counting each failure as a retry.
-    /// When the drain deadline cuts a pause short, the batch gets one last try; when it passed before a failure came
-    /// back, the batch is given up at once.
-    /// </summary>
-    private async Task RetryUntilSentAsync(IDatabase database, List<OutgoingMessage> batch, Exception failure, SemaphoreSlim capacity, CancellationToken drain)
-    {
-        var latest = failure;
-        var retrying = false;
-        var drainedBeforeFailure = false;
-        try
-        {
-            await _retry.RetryWhileFailingAsync(
-                async _ =>
-                {
-                    // The first failure is the one the attempt in flight brought back.
-                    if (retrying)
-                    {
-                        if (await TrySendAsync(database, batch) is not { } next)
-                        {
-                            return null;
-                        }
-
-                        latest = next;
-                    }
-
-                    retrying = true;
-                    stats.OnRetry();
-                    drainedBeforeFailure = drain.IsCancellationRequested;
-                    return latest.GetBaseException().Message;
-                },
-                (reason, pause) => LogRetry(batch.Count, batch[0].Message.Id, DurationParser.Format(pause), reason),
-                drain);
-        }
-        catch (OperationCanceledException) when (drain.IsCancellationRequested)
-        {
-            // The drain deadline passed while waiting: one last try, then give up loudly.
-            if (!drainedBeforeFailure)
-            {
-                if (await TrySendAsync(database, batch) is not { } last)
-                {
-                    Complete(batch, capacity);
-                    return;
-                }
-
-                stats.OnRetry();
-                latest = last;
+                Complete(batch);
             }
 
-            stats.OnUnsent(batch.Count);
             capacity.Release(batch.Count);
-            EndTraces(batch, latest.GetBaseException().Message);
-            LogUnsent(batch.Count, batch[0].Message.Id, batch[^1].Message.Id, latest.GetBaseException().Message);
-            return;
-        }
-
-        Complete(batch, capacity);
-    }
-
-    private void Complete(List<OutgoingMessage> batch, SemaphoreSlim capacity)
-    {
-        stats.LastPayloadBytes = batch[^1].Payload.Length();
-        stats.OnSent(batch.Count, time.GetUtcNow());
-        capacity.Release(batch.Count);
-    }
-
-    /// <summary>The producer spans of messages given up (those taken ended when their last destination took them).</summary>
-    private static void EndTraces(List<OutgoingMessage> batch, string failure)
-    {
-        if (batch[0].Trace is null && batch[^1].Trace is null)
-        {
-            return;
-        }
-
-        foreach (var message in batch)
-        {
-            MessageTracing.EndSend(message.Trace, failure);
         }
     }
 
@@ -239,10 +165,4 @@ internal sealed partial class MessageSender(
 
         return BatchParts.FirstFailureAsync(sends);
     }
-
-    [LoggerMessage(2004, LogLevel.Warning, "Could not send {Count} messages from {FirstId} on: {Reason}; retrying in {Backoff} with the same ids")]
-    private partial void LogRetry(int count, string firstId, string backoff, string reason);
-
-    [LoggerMessage(2005, LogLevel.Error, "Gave up on {Count} messages ({FirstId} .. {LastId}) at shutdown: the server did not take them ({Reason})")]
-    private partial void LogUnsent(int count, string firstId, string lastId, string reason);
 }

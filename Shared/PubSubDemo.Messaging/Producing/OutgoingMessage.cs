@@ -51,6 +51,9 @@ internal sealed class OutgoingMessage
 
     public bool IsTakenBy(Destinations destination) => (_taken & destination) != 0;
 
+    /// <summary>True once every destination it is for has taken it.</summary>
+    public bool IsTaken => _taken != Destinations.None && (_taken & _to) == _to;
+
     public void MarkTakenBy(Destinations destination)
     {
         _taken |= destination;

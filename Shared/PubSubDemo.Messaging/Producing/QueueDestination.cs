@@ -10,7 +10,7 @@ namespace PubSubDemo.Messaging.Producing;
 /// The list queue (competing consumers): one RPUSH per partition the batch touches (one with a single partition),
 /// each with that partition's doorbell rung right behind it, all on the wire before any reply is awaited.
 /// </summary>
-internal sealed class QueueDestination(MessagingOptions messaging, PublisherStats stats, bool logMessages, ILogger logger) : IDestination
+internal sealed class QueueDestination(MessagingOptions messaging, SendObservers observers, bool logMessages, ILogger logger) : IDestination
 {
     private readonly IReadOnlyList<string> _names = messaging.QueuePartitions;
     private readonly RedisChannel[] _doorbells = [.. messaging.QueuePartitions.Select(q => PubSubChannels.Doorbell(messaging, q))];
@@ -43,7 +43,7 @@ internal sealed class QueueDestination(MessagingOptions messaging, PublisherStat
         {
             var length = await push;
             BatchParts.MarkTaken(messages, Destinations.Queue);
-            stats.LastQueueLength = length;
+            observers.Taken(messaging.Queue, partition, messages.Count, length: length);
             if (logMessages)
             {
                 for (var i = 0; i < messages.Count; i++)

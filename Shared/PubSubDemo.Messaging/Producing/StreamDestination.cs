@@ -11,7 +11,7 @@ namespace PubSubDemo.Messaging.Producing;
 /// with that partition's doorbell rung right behind and, with STREAM_MAXLEN, the trim that keeps unread entries
 /// (<see cref="StreamRetention"/>, one per partition).
 /// </summary>
-internal sealed class StreamDestination(MessagingOptions messaging, StreamRetention[]? retention, ScriptFallback scripts, bool logMessages, ILogger logger) : IDestination
+internal sealed class StreamDestination(MessagingOptions messaging, StreamRetention[]? retention, ScriptFallback scripts, SendObservers observers, bool logMessages, ILogger logger) : IDestination
 {
     private readonly IReadOnlyList<string> _names = messaging.StreamPartitions;
     private readonly RedisChannel[] _doorbells = [.. messaging.StreamPartitions.Select(s => PubSubChannels.Doorbell(messaging, s))];
@@ -56,6 +56,7 @@ internal sealed class StreamDestination(MessagingOptions messaging, StreamRetent
     private void OnAdded(int partition, OutgoingMessage message, RedisValue id)
     {
         message.MarkTakenBy(Destinations.Stream);
+        observers.Taken(messaging.Stream, partition, 1);
         if (logMessages)
         {
             SendLog.Added(logger, _names[partition], id.ToString(), message.Message.Content, message.Message.Id);

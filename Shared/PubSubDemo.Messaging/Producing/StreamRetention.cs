@@ -22,8 +22,9 @@ namespace PubSubDemo.Messaging.Producing;
 /// trim (as with the single script before): it starts at the oldest entry the stream still holds. A group created at
 /// $, the default, needs nothing that exists.
 /// </para>
+/// <para><paramref name="trimmed"/> hears each trim: the length after it, the entries removed, and whether a group held it back.</para>
 /// </summary>
-internal sealed partial class StreamRetention(string stream, long maxLength, PublisherStats stats, ILogger logger)
+internal sealed partial class StreamRetention(string stream, long maxLength, Action<long, long, bool> trimmed, ILogger logger)
 {
     /// <summary>
     /// KEYS[1] the stream; ARGV[1] STREAM_MAXLEN; ARGV[2] the oldest id a group needed when the client read them ('' when
@@ -143,7 +144,7 @@ internal sealed partial class StreamRetention(string stream, long maxLength, Pub
         }
 
         var (length, held) = (result[0], (int)result[2]);
-        stats.OnStreamTrimmed(length, held == 1);
+        trimmed(length, result[1], held == 1);
         var previous = Interlocked.Exchange(ref _held, held);
         if (previous == held)
         {

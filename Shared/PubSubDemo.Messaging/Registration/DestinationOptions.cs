@@ -73,6 +73,15 @@ public sealed class QueueOptions : ReliableDestinationOptions
 {
     /// <summary>A consumer whose heartbeat is older than this is dead; its in-flight messages go back to the queue.</summary>
     public TimeSpan HeartbeatTtl { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// An idle consumer waits in a blocking BLMOVE on a second connection of its own, so a message reaches it in one hop
+    /// (the server's reply) instead of two (a doorbell, then a take). Used where it can be: one partition, no
+    /// <see cref="DestinationOptions.HandleRate"/>, a server of one node, and a connection the library made (not the
+    /// application's own multiplexer); elsewhere, or when the server refuses BLMOVE, the consumer waits on the doorbell.
+    /// Default true; false saves the second connection.
+    /// </summary>
+    public bool BlockingTake { get; set; } = true;
 }
 
 /// <summary>A stream with a consumer group: each message to one consumer of each group, at least once, kept until read by every group.</summary>

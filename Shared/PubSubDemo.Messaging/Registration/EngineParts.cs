@@ -76,6 +76,7 @@ internal static class EngineParts
         if (options is QueueOptions queue)
         {
             consumer.HeartbeatTtl = queue.HeartbeatTtl;
+            consumer.BlockingTake = queue.BlockingTake;
         }
 
         if (options is StreamOptions stream)
@@ -116,7 +117,7 @@ internal static class EngineParts
     {
         var messaging = Messaging(services, name, source, options);
         var producer = new ProducerOptions { LogMessages = false, StreamMaxLength = (options as StreamOptions)?.MaxLength };
-        return new MessageSender(messaging, producer, new PublisherStats(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<MessageSender>>());
+        return new MessageSender(messaging, producer, services.GetServices<IProducerObserver>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<MessageSender>>());
     }
 
     /// <summary>The one connection: the application's multiplexer when it registered one, else one made from the connection string.</summary>

@@ -1,7 +1,13 @@
-namespace PubSubDemo.Messaging.Producing;
+using PubSubDemo.Messaging;
 
-/// <summary>Counters the summary line and the monitor read; written by the sender, read from any thread.</summary>
-internal sealed class PublisherStats
+namespace PubSubDemo.Publisher.Sending;
+
+/// <summary>
+/// The publisher's counters, which the summary lines, the STATS_FILE, the monitor report and the metrics read, from any
+/// thread. Fed through the library's public seam (<see cref="IProducerObserver"/>: taken, sent, retried, given up,
+/// trimmed) and by the generator (<see cref="OnCreated"/>); nothing on the engine's side knows the demo counts.
+/// </summary>
+internal sealed class PublisherStats(TimeProvider time) : IProducerObserver
 {
     private long _created;
     private long _sent;
@@ -16,6 +22,7 @@ internal sealed class PublisherStats
     /// <summary>Messages that reached every destination PATTERN names.</summary>
     public long Sent => Interlocked.Read(ref _sent);
 
+    /// <summary>Batches sent again after a server error.</summary>
     public long Retries => Interlocked.Read(ref _retries);
 
     /// <summary>Messages given up at shutdown because the server did not come back in time (logged with their ids).</summary>
@@ -25,7 +32,7 @@ internal sealed class PublisherStats
 
     public long LastReceivers { get; set; } = -1;
 
-    /// <summary>Size of the last payload sent, in bytes.</summary>
+    /// <summary>Size of a payload sent last, in bytes (the last batch's mean: the demo's payloads differ only in their sequence digits).</summary>
     public long LastPayloadBytes { get; set; }
 
     public long Buffered => Created - Sent - Unsent;
@@ -44,15 +51,36 @@ internal sealed class PublisherStats
     public DateTimeOffset? LastSent =>
         Interlocked.Read(ref _lastSentUtcTicks) is > 0 and var ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
-    internal void OnCreated() => Interlocked.Increment(ref _created);
-
-    internal void OnStreamTrimmed(long length, bool held)
+    public void OnSend(in ProducerEvent send)
     {
-        LastStreamLength = length;
-        StreamRetentionHeld = held;
+        switch (send.Outcome)
+        {
+            case ProducerOutcome.Taken when send.Receivers is { } receivers:
+                LastReceivers = receivers;
+                break;
+            case ProducerOutcome.Taken when send.Length is { } length:
+                LastQueueLength = length;
+                break;
+            case ProducerOutcome.Sent:
+                LastPayloadBytes = send.Bytes / Math.Max(send.Count, 1);
+                OnSent(send.Count, time.GetUtcNow());
+                break;
+            case ProducerOutcome.Retried:
+                Interlocked.Increment(ref _retries);
+                break;
+            case ProducerOutcome.GivenUp:
+                Interlocked.Add(ref _unsent, send.Count);
+                break;
+            case ProducerOutcome.Trimmed:
+                LastStreamLength = send.Length ?? -1;
+                StreamRetentionHeld = send.RetentionHeld;
+                break;
+        }
     }
 
-    internal void OnSent(int count, DateTimeOffset at)
+    internal void OnCreated() => Interlocked.Increment(ref _created);
+
+    private void OnSent(int count, DateTimeOffset at)
     {
         Interlocked.Add(ref _sent, count);
         if (Interlocked.CompareExchange(ref _firstSentUtcTicks, at.UtcTicks, 0) == 0)
@@ -62,8 +90,4 @@ internal sealed class PublisherStats
 
         Interlocked.Exchange(ref _lastSentUtcTicks, at.UtcTicks);
     }
-
-    internal void OnRetry() => Interlocked.Increment(ref _retries);
-
-    internal void OnUnsent(int count) => Interlocked.Add(ref _unsent, count);
 }
