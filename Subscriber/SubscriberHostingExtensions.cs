@@ -20,13 +20,14 @@ using PubSubDemo.Messaging.Processing;
 using PubSubDemo.Subscriber.Reporting;
 using PubSubDemo.Messaging.Selection;
 using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.Subscriber;
 
 internal static class SubscriberHostingExtensions
 {
     /// <summary>
-    /// The consumers PATTERN asks for, the shared processing path, its telemetry and the summary. The summary is
+    /// The consumers PATTERN asks for, the shared processing path, its telemetry, the figures that observe it and the summary. The summary is
     /// registered first so that it stops last, after every consumer has finished what it had in hand.
     /// </summary>
     public static IHostApplicationBuilder AddSubscriber(this IHostApplicationBuilder builder)
@@ -39,6 +40,10 @@ internal static class SubscriberHostingExtensions
         services.TryAddSingleton<HandleRate>();
         services.AddMetrics();
         services.TryAddSingleton<SubscriberTelemetry>();
+
+        // The demo's figures (summary, STATS_FILE, monitor report, flow samples, gaps) observe the engine's outcomes.
+        services.TryAddSingleton<SubscriberFigures>();
+        services.AddSingleton<IMessagingObserver>(sp => sp.GetRequiredService<SubscriberFigures>());
         services.TryAddSingleton<LoopHeartbeat>();
         services.TryAddSingleton<IMessageHandler, DemoMessageHandler>();
         services.AddSingleton<MessageProcessor>();

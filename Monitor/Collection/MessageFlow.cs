@@ -1,4 +1,3 @@
-using PubSubDemo.Messaging.Telemetry;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Shared.Observability;

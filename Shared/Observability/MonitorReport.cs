@@ -1,5 +1,4 @@
 using PubSubDemo.Messaging.Observability;
-using PubSubDemo.Messaging.Telemetry;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 

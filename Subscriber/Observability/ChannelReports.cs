@@ -1,6 +1,6 @@
 using PubSubDemo.Shared.Observability;
 using PubSubDemo.Messaging.Observability;
-using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.Subscriber.Observability;
 

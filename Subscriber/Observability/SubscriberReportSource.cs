@@ -5,12 +5,13 @@ using PubSubDemo.Messaging.Observability;
 using PubSubDemo.Messaging.Consumers;
 using PubSubDemo.Messaging.Selection;
 using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.Subscriber.Observability;
 
 /// <summary>The subscriber's monitor report: per-source counts and rates, the last second's latency, and the backlog.</summary>
 internal sealed class SubscriberReportSource(
-    SubscriberTelemetry telemetry,
+    SubscriberFigures figures,
     MessagingSettings messaging,
     SubscriberSettings settings,
     TimeProvider time,
@@ -18,7 +19,7 @@ internal sealed class SubscriberReportSource(
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private readonly long[] _lastHandled = new long[3];
-    private readonly ChannelReports _channels = new(telemetry.Channels);
+    private readonly ChannelReports _channels = new(figures.Channels);
     private long _lastTotal;
 
     public MonitorReport Build(TimeSpan elapsed, string status)
@@ -26,7 +27,7 @@ internal sealed class SubscriberReportSource(
         var seconds = Math.Max(elapsed.TotalSeconds, 0.001);
         var sources = new List<SourceReport>(3);
         long total = 0;
-        foreach (var source in telemetry.All.Where(s => SubscriberTelemetry.Uses(messaging, s.Source)))
+        foreach (var source in figures.All.Where(s => SubscriberTelemetry.Uses(messaging, s.Source)))
         {
             var handled = source.Handled;
             var index = (int)source.Source;
@@ -40,8 +41,8 @@ internal sealed class SubscriberReportSource(
 
         var totalRate = (total - _lastTotal) / seconds;
         _lastTotal = total;
-        var latency = telemetry.TakeReportLatency();
-        var server = telemetry.Server;
+        var latency = figures.TakeReportLatency();
+        var server = figures.Server;
         return new MonitorReport
         {
             Role = MonitorReport.SubscriberRole,
@@ -61,7 +62,7 @@ internal sealed class SubscriberReportSource(
             StreamLag = Known(server.StreamLag),
             QueueDue = Known(server.QueueDue),
             StreamDue = Known(server.StreamDue),
-            Flow = telemetry.Flow.Take(),
+            Flow = figures.Flow.Take(),
             Channels = messaging.Uses(Pattern.PubSub) ? _channels.Build(seconds) : null,
         };
     }

@@ -6,17 +6,18 @@ using PubSubDemo.Shared.Contract;
 using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Messaging.Processing;
 using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.Subscriber.Reporting;
 
 /// <summary>Builds the subscriber's STATS_FILE (the records live in Shared, where the benchmark reads them too).</summary>
 internal static class SubscriberStatsFiles
 {
-    public static SubscriberStatsFile From(SubscriberTelemetry stats, ThroughputSampler sampler, MessagingSettings messaging, DateTimeOffset now, Func<MessageSource, bool> uses) =>
+    public static SubscriberStatsFile From(SubscriberFigures stats, ThroughputSampler sampler, MessagingSettings messaging, DateTimeOffset now, Func<MessageSource, bool> uses) =>
         new("subscriber", messaging.InstanceName, messaging.Pattern.ToString().ToLowerInvariant(), now,
             [.. stats.All.Where(s => s.Active || uses(s.Source)).Select(s => From(s, sampler.For(s.Source)))], RuntimeFigures.Now(sampler.PeakManagedHeapBytes));
 
-    private static SourceStatsFile From(SourceTelemetry source, ThroughputTrack track)
+    private static SourceStatsFile From(SourceFigures source, ThroughputTrack track)
     {
         var histogram = Since(source.Latency.CopyTotal(), track.LatencyAtWarmupEnd);
         var first = track.First?.At;

@@ -7,18 +7,20 @@ using PubSubDemo.Shared.Contract;
 using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Messaging.Processing;
 using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.Subscriber.Reporting;
 
 /// <summary>
 /// Every SUMMARY_INTERVAL, one line per active source: counts, the interval's latency percentiles and the
-/// backlog on the server (as the <see cref="BacklogPoller"/> last read it). Registered before the consumers, so it
+/// backlog on the server (as the engine's <see cref="BacklogPoller"/> last read it), all from the figures that observe
+/// the engine (<see cref="SubscriberFigures"/>). Registered before the consumers, so it
 /// stops after them, prints the final summary last and writes the STATS_FILE.
 /// </summary>
 internal sealed partial class SummaryReporter(
     MessagingSettings messaging,
     SubscriberSettings settings,
-    SubscriberTelemetry stats,
+    SubscriberFigures stats,
     StatsFileSettings statsFile,
     TimeProvider time,
     ILogger<SummaryReporter> logger) : BackgroundService
@@ -89,7 +91,7 @@ internal sealed partial class SummaryReporter(
 
     private bool Uses(MessageSource source) => SubscriberTelemetry.Uses(messaging, source);
 
-    private void Report(SourceTelemetry source, LatencySummary latency, bool final)
+    private void Report(SourceFigures source, LatencySummary latency, bool final)
     {
         var extra = source.Source switch
         {

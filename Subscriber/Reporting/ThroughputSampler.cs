@@ -1,6 +1,6 @@
 using PubSubDemo.Messaging;
 using PubSubDemo.Messaging.Processing;
-using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.Subscriber.Reporting;
 
@@ -10,7 +10,7 @@ namespace PubSubDemo.Subscriber.Reporting;
 /// when STATS_FILE asks for the figures. (It used to read every 5 ms to find the first and last moments: 200 wake-ups
 /// a second, as many as the messages of a 200 msg/s run, which the benchmark then counted as the subscriber's CPU.)
 /// </summary>
-internal sealed class ThroughputSampler(SubscriberTelemetry stats, TimeProvider time, TimeSpan warmup, bool timeline = true)
+internal sealed class ThroughputSampler(SubscriberFigures stats, TimeProvider time, TimeSpan warmup, bool timeline = true)
 {
     /// <summary>Spacing of the timeline points (how often the counters are read), for a steady-state rate that leaves out warm-up and drain.</summary>
     public static readonly TimeSpan TimelineStep = TimeSpan.FromMilliseconds(100);

@@ -2,7 +2,7 @@ using PubSubDemo.Messaging;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Messaging.Processing;
-using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 using Xunit.Abstractions;
 
 namespace PubSubDemo.IntegrationTests;
@@ -75,7 +75,7 @@ public sealed class RetryTests(RedisServerFixture server, ITestOutputHelper outp
         Assert.Contains("retried 2, delayed 0", summary, StringComparison.Ordinal);
     }
 
-    internal static SourceTelemetry SourceOf(ServiceHost subscriber, string pattern) =>
+    internal static SourceFigures SourceOf(ServiceHost subscriber, string pattern) =>
         pattern == "queue" ? subscriber.SubscriberStats.Queue : subscriber.SubscriberStats.Stream;
 
     internal static MessageSource Kind(string pattern) => pattern == "queue" ? MessageSource.Queue : MessageSource.Stream;

@@ -10,7 +10,7 @@ using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Shared.Hosting;
 using PubSubDemo.Subscriber;
 using PubSubDemo.Messaging.Processing;
-using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.Testing;
 
@@ -51,7 +51,7 @@ internal sealed class ServiceHost : IAsyncDisposable
         Build(address, settings, builder => builder.AddPublisher());
 
     /// <summary>The subscriber's telemetry: counts, latency and sequences per source.</summary>
-    public SubscriberTelemetry SubscriberStats => Get<SubscriberTelemetry>();
+    public SubscriberFigures SubscriberStats => Get<SubscriberFigures>();
 
     private static ServiceHost Build(string address, IDictionary<string, string?> settings, Action<HostApplicationBuilder> add)
     {

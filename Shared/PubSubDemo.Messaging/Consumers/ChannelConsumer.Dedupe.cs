@@ -14,23 +14,23 @@ internal sealed partial class ChannelConsumer
 {
     private readonly Dedupe.Deduplicator _dedupe = services.Dedupe;
 
-    private async Task<ProcessResult> ProcessAsync(IDatabase database, ChannelMessage message, CancellationToken retryToken)
+    private async Task<ProcessResult> ProcessAsync(IDatabase database, ChannelMessage message, string channel, CancellationToken retryToken)
     {
         var payload = message.Message;
         if (!_dedupe.Enabled)
         {
-            return await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)payload, CancellationToken.None);
+            return await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)payload, CancellationToken.None, channel: channel);
         }
 
         // Markers are kept per channel the message came on (a glob's channels each have their own).
-        var channel = message.Channel.ToString();
+        var came = message.Channel.ToString();
         Dedupe.DedupeBatch? batch = null;
         await RedisErrors.RetryAsync(
-            async () => batch = await _dedupe.CheckAsync(database, MessageSource.Channel, channel, [payload]),
+            async () => batch = await _dedupe.CheckAsync(database, MessageSource.Channel, came, [payload]),
             (reason, _) => LogDedupeRetry(reason),
             _time,
             retryToken);
-        var result = await batch!.ProcessAsync(_processor, 0, payload);
+        var result = await batch!.ProcessAsync(_processor, 0, payload, channel);
         await RedisErrors.RetryAsync(
             () => batch.CommitAsync(database, _processor, null, "none", "", [(0, RedisValue.EmptyString, result)]),
             (reason, _) => LogDedupeRetry(reason),

@@ -5,7 +5,6 @@ using PubSubDemo.Messaging.Cluster;
 using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Messaging.Processing;
 using PubSubDemo.Messaging.Selection;
-using PubSubDemo.Messaging.Telemetry;
 using StackExchange.Redis;
 
 namespace PubSubDemo.Messaging.Consumers;
@@ -14,9 +13,9 @@ namespace PubSubDemo.Messaging.Consumers;
 /// Pub/sub: every subscriber gets every message published while it is connected (at most once).
 /// Messages are read in order from the client's ChannelMessageQueue, one at a time, never through
 /// concurrent handler callbacks. CHANNEL may list several channels and globs: each entry is its own subscription
-/// with its own queue and loop (a glob subscribes by pattern), and the figures are kept per channel.
+/// with its own queue and loop (a glob subscribes by pattern), and each outcome names the channel it came on.
 /// </summary>
-internal sealed partial class ChannelConsumer(ConsumerServices services, SubscriberTelemetry telemetry, ILogger<ChannelConsumer> logger) : BackgroundService
+internal sealed partial class ChannelConsumer(ConsumerServices services, ILogger<ChannelConsumer> logger) : BackgroundService
 {
     private readonly RedisConnection _connection = services.Connection;
     private readonly MessagingOptions _messaging = services.Messaging;
@@ -24,7 +23,6 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, Subscri
     private readonly MessageProcessor _processor = services.Processor;
     private readonly TimeProvider _time = services.Time;
     private readonly HandleRate _rate = services.Rate;
-    private readonly ChannelFigures _figures = telemetry.Channels;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -64,11 +62,11 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, Subscri
         services.Readiness.Consuming(MessagingReadiness.Channel(entry));
         using var dropWatch = new SubscriptionDropWatch(subscriber.Multiplexer, queue, _processor, _time, logger);
 
-        // A literal entry's messages all come on that channel; a glob's are counted by the channel each came on.
-        var literal = glob ? null : _figures.For(entry);
+        // A literal entry's messages all come on that channel; a glob's are reported by the channel each came on.
+        var literal = glob ? null : entry;
         var database = subscriber.Multiplexer.GetDatabase();
-        async Task HandleAsync(ChannelMessage message, CancellationToken retryToken) =>
-            (literal ?? _figures.For(message.Channel.ToString())).On((await ProcessAsync(database, message, retryToken)).Disposition);
+        Task HandleAsync(ChannelMessage message, CancellationToken retryToken) =>
+            ProcessAsync(database, message, literal ?? message.Channel.ToString(), retryToken);
 
         // Read from the queue but not yet handled: a stop while it waits for HANDLE_RATE must not lose it.
         ChannelMessage? held = null;
@@ -86,8 +84,7 @@ internal sealed partial class ChannelConsumer(ConsumerServices services, Subscri
                 // is allowed, but never silent: counted, and logged at most once per summary interval.
                 if (queue.TryGetCount(out var backlog) && backlog > _settings.ChannelBuffer)
                 {
-                    _processor.Dropped(MessageSource.Channel);
-                    (literal ?? _figures.For(message.Channel.ToString())).OnDropped();
+                    _processor.Dropped(MessageSource.Channel, literal ?? message.Channel.ToString());
                     droppedSinceReport++;
                     if (_time.GetElapsedTime(lastReport) >= _settings.SummaryInterval)
                     {

@@ -78,9 +78,9 @@ internal sealed class QueueSettlement(ConsumerServices services)
         }
 
         await transaction.ExecuteAsync();
-        services.Processor.DeadLettered(MessageSource.Queue, deadLettered);
-        services.Processor.Retried(MessageSource.Queue, retried);
-        services.Processor.Delayed(MessageSource.Queue, delayed);
+        services.Processor.Outcomes.Queue.Report(MessageOutcome.DeadLettered, deadLettered);
+        services.Processor.Outcomes.Queue.Report(MessageOutcome.Retried, retried);
+        services.Processor.Outcomes.Queue.Report(MessageOutcome.Deferred, delayed);
         return exhausted;
     }
 }

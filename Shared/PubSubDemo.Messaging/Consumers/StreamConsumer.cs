@@ -212,9 +212,9 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         }
 
         _groups.Settled(partition);
-        Processor.DeadLettered(MessageSource.Stream, deadLettered);
-        Processor.Retried(MessageSource.Stream, later.Retried);
-        Processor.Delayed(MessageSource.Stream, later.Delayed);
+        Processor.Outcomes.Stream.Report(MessageOutcome.DeadLettered, deadLettered);
+        Processor.Outcomes.Stream.Report(MessageOutcome.Retried, later.Retried);
+        Processor.Outcomes.Stream.Report(MessageOutcome.Deferred, later.Delayed);
     }
 
     [LoggerMessage(3301, LogLevel.Information, "Consuming stream '{Stream}' in group '{Group}' as {Consumer} (a new group starts at {Start}; {Partitions} partitions)")]

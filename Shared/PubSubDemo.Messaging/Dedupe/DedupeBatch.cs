@@ -15,17 +15,17 @@ internal sealed class DedupeBatch(MessageSource source, string effectsPrefix, st
 
     /// <summary>
     /// A message handled before, or earlier in this batch, is counted as a duplicate and not handed to the handler;
-    /// others get a fresh <see cref="RedisEffects"/>.
+    /// others get a fresh <see cref="RedisEffects"/>. <paramref name="channel"/> names a channel message's channel for the observers.
     /// </summary>
-    public async ValueTask<ProcessResult> ProcessAsync(MessageProcessor processor, int index, ReadOnlyMemory<byte> payload)
+    public async ValueTask<ProcessResult> ProcessAsync(MessageProcessor processor, int index, ReadOnlyMemory<byte> payload, string? channel = null)
     {
         if (ids[index] is { } id && (seen[index] || _handledHere.Contains(id)))
         {
-            return processor.Duplicate(source, id);
+            return processor.Duplicate(source, id, channel);
         }
 
         _effects[index] = ids[index] is null ? null : new RedisEffects(effectsPrefix);
-        var result = await processor.ProcessAsync(source, payload, CancellationToken.None, _effects[index]);
+        var result = await processor.ProcessAsync(source, payload, CancellationToken.None, _effects[index], channel);
         if (result.Disposition == Disposition.Handled && ids[index] is { } handled)
         {
             _handledHere.Add(handled);

@@ -3,9 +3,10 @@ using Microsoft.Extensions.Logging;
 namespace PubSubDemo.Messaging.Processing;
 
 /// <summary>
-/// What the consumers report of deliveries outside the handler's call: set aside, retried, delayed, dead-lettered, lost,
-/// duplicates (DEDUPE), shed. Each is counted once in the source's sink (and so seen by its observers) and, where a
-/// reader needs it, logged with the message's id.
+/// What the consumers report of single deliveries outside the handler's call: set aside, lost, duplicates (DEDUPE),
+/// shed. Each is reported once on the source's outcome path (counted for the instruments, seen by the observers) and,
+/// where a reader needs it, logged with the message's id. Batches the consumers settle (retried, deferred,
+/// dead-lettered) they report on that path themselves (<see cref="Outcomes"/>), not through methods here.
 /// </summary>
 internal sealed partial class MessageProcessor
 {
@@ -13,35 +14,8 @@ internal sealed partial class MessageProcessor
     public ProcessResult Reject(MessageSource source, string reason)
     {
         var sink = telemetry.For(source);
-        sink.OnReceived();
+        sink.Report(MessageOutcome.Received);
         return Malformed(sink, reason, "(none)");
-    }
-
-    /// <summary>The consumer moved <paramref name="count"/> deliveries of <paramref name="source"/> to its dead-letter list.</summary>
-    public void DeadLettered(MessageSource source, int count)
-    {
-        if (count > 0)
-        {
-            telemetry.For(source).OnDeadLettered(count);
-        }
-    }
-
-    /// <summary>The consumer put <paramref name="count"/> failed deliveries of <paramref name="source"/> in its due set for a later attempt.</summary>
-    public void Retried(MessageSource source, int count)
-    {
-        if (count > 0)
-        {
-            telemetry.For(source).OnRetried(count);
-        }
-    }
-
-    /// <summary>The consumer put <paramref name="count"/> deliveries of <paramref name="source"/> that were not due yet in its due set.</summary>
-    public void Delayed(MessageSource source, int count)
-    {
-        if (count > 0)
-        {
-            telemetry.For(source).OnDelayed(count);
-        }
     }
 
     /// <summary>
@@ -51,16 +25,16 @@ internal sealed partial class MessageProcessor
     public void Lost(MessageSource source, string entryId)
     {
         var sink = telemetry.For(source);
-        sink.OnLost();
+        sink.Report(MessageOutcome.Lost);
         LogLost(sink.Name, entryId);
     }
 
     /// <summary>DEDUPE: a delivery whose id was handled before; counted and logged as a duplicate, never handed to the handler.</summary>
-    public ProcessResult Duplicate(MessageSource source, string messageId)
+    public ProcessResult Duplicate(MessageSource source, string messageId, string? channel = null)
     {
         var sink = telemetry.For(source);
-        sink.OnReceived();
-        sink.OnDuplicate();
+        sink.Report(MessageOutcome.Received, channel: channel, id: messageId);
+        sink.Report(MessageOutcome.Duplicate, channel: channel, id: messageId);
         LogAlreadyHandled(sink.Name, messageId);
         return new(Disposition.Duplicate, "already handled", messageId);
     }
@@ -69,7 +43,7 @@ internal sealed partial class MessageProcessor
     public void CommittedElsewhere(MessageSource source, string messageId)
     {
         var sink = telemetry.For(source);
-        sink.OnDuplicate();
+        sink.Report(MessageOutcome.Duplicate, id: messageId);
         LogCommittedElsewhere(sink.Name, messageId);
     }
 
@@ -77,19 +51,19 @@ internal sealed partial class MessageProcessor
     public ProcessResult EffectFailed(MessageSource source, string messageId, string reason)
     {
         var sink = telemetry.For(source);
-        sink.OnFailed();
+        sink.Report(MessageOutcome.Failed, id: messageId);
         LogEffectFailed(sink.Name, messageId, reason);
         return new(Disposition.Failed, $"effect failed: {reason}", messageId);
     }
 
-    /// <summary>The consumer shed a delivery before processing it (the channel buffer was full).</summary>
-    public void Dropped(MessageSource source) => telemetry.For(source).OnDropped();
+    /// <summary>The consumer shed a delivery before processing it (the channel buffer was full); <paramref name="channel"/> is the channel it came on.</summary>
+    public void Dropped(MessageSource source, string? channel = null) => telemetry.For(source).Report(MessageOutcome.Dropped, channel: channel);
 
     /// <summary>The server closed the subscription, most likely for its output-buffer limit (SubscriptionDropWatch).</summary>
-    public void DisconnectedWhenSlow(MessageSource source) => telemetry.For(source).OnSlowDisconnect();
+    public void DisconnectedWhenSlow(MessageSource source) => telemetry.For(source).Report(MessageOutcome.Disconnected);
 
     /// <summary>How many deliveries of <paramref name="source"/> arrived so far.</summary>
-    public long Received(MessageSource source) => telemetry.For(source).Received;
+    public long Received(MessageSource source) => telemetry.For(source).Count(MessageOutcome.Received);
 
     [LoggerMessage(3007, LogLevel.Warning, "Lost {Source} entry {EntryId}: it was trimmed or deleted on the server before it was handled")]
     private partial void LogLost(string source, string entryId);

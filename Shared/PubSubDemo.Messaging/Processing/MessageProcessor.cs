@@ -33,9 +33,10 @@ internal readonly record struct ProcessResult(Disposition Disposition, string? R
 /// <summary>
 /// The path every delivery takes, whatever its source: read it tolerantly, hand it to the handler (watched, so a
 /// call that never returns fails liveness), measure its latency once the handler has completed, and report the
-/// outcome once to the source's telemetry sink. A message with a trace context is handled inside a consumer span
+/// outcome once on the source's outcome path (<see cref="SourceTelemetry"/>: the instruments and the observers). A message with a trace context is handled inside a consumer span
 /// that continues the publisher's (<see cref="MessageTracing"/>). Malformed payloads and handler failures become results, never
-/// exceptions. Consumers report what happens outside the handler (dead letters, shed messages) here too.
+/// exceptions. What happens outside the handler (duplicates, shed messages) goes through the same path
+/// (<c>MessageProcessor.Outcomes.cs</c>); the consumers' settlement reports its counts on <see cref="Outcomes"/>.
 /// </summary>
 internal sealed partial class MessageProcessor(
     MessagingOptions messaging,
@@ -46,27 +47,27 @@ internal sealed partial class MessageProcessor(
     ILogger<MessageProcessor> logger,
     SelectionOptions? selection = null)
 {
-    /// <summary>Handles one delivery; <paramref name="effects"/> (DEDUPE) is where the handler adds its Redis writes, for the consumer to commit.</summary>
-    public async ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, RedisEffects? effects = null)
+    /// <summary>
+    /// Handles one delivery; <paramref name="effects"/> (DEDUPE) is where the handler adds its Redis writes, for the
+    /// consumer to commit; <paramref name="channel"/> names a channel delivery's channel for the observers.
+    /// </summary>
+    public async ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, RedisEffects? effects = null, string? channel = null)
     {
         var sink = telemetry.For(source);
-        sink.OnReceived();
         var read = MessageReader.Read(payload.Span, messaging.MaxMessageBytes, messaging.ContentRequired);
+
+        // Reported on arrival, with what the message says of itself (its sender's sequence number, by which an
+        // observer follows a channel's gaps whatever the handler does); a payload that is not a message arrives too.
+        sink.Report(MessageOutcome.Received, message: read.Message, channel: channel);
         if (read.Message is not { } message)
         {
-            return Malformed(sink, read.Error!, MessageReader.Excerpt(payload.Span));
-        }
-
-        // Followed on arrival, before the handler runs: what pub/sub lost is known whatever the handler does.
-        if (source == MessageSource.Channel && message is { Sender: { } sender, Seq: { } seq })
-        {
-            TrackSequence(sink, sender, seq);
+            return Malformed(sink, read.Error!, MessageReader.Excerpt(payload.Span), channel);
         }
 
         // FILTER: a message that does not match never reaches the handler; it is counted, and settled as filtered.
         if (selection?.Filter is { } filter && !filter.Matches(message))
         {
-            sink.OnFiltered();
+            sink.Report(MessageOutcome.Filtered, message: message, channel: channel);
             return new(Disposition.Filtered, null, message.Id);
         }
 
@@ -78,7 +79,7 @@ internal sealed partial class MessageProcessor(
                 return new(Disposition.Deferred, null, message.Id, notBefore);
             }
 
-            sink.OnDelayed(1);
+            sink.Report(MessageOutcome.Deferred, message: message, channel: channel);
             await DueWait.UntilAsync(notBefore, time, cancellationToken);
         }
 
@@ -92,12 +93,12 @@ internal sealed partial class MessageProcessor(
         catch (MalformedMessageException ex)
         {
             trace?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            return Malformed(sink, ex.Message, MessageReader.Excerpt(payload.Span)) with { MessageId = message.Id };
+            return Malformed(sink, ex.Message, MessageReader.Excerpt(payload.Span), channel, message) with { MessageId = message.Id };
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             trace?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            sink.OnFailed();
+            sink.Report(MessageOutcome.Failed, message: message, channel: channel);
             LogHandlerFailed(sink.Name, message.Id, ex.Message);
             return new(Disposition.Failed, $"handler failed: {ex.Message}", message.Id);
         }
@@ -109,23 +110,25 @@ internal sealed partial class MessageProcessor(
         // Measured once, now that the handler has completed: the latency of a handled message, and when it was handled.
         var now = time.GetUtcNow();
         var latency = Latency(message, now);
-        sink.OnHandled(latency, now);
         var traceId = message.Traceparent is null ? null : MessageTracing.TraceId(message, trace);
-        telemetry.Flow.OnHandled(source, message, traceId);
+        sink.OnHandled(message, latency, now, traceId, channel);
         if (settings.LogMessages)
         {
             if (traceId is null)
             {
-                LogReceived(message.Sender ?? "unknown", message.Content, message.Id, sink.Handled, sink.Name, latency.TotalMilliseconds);
+                LogReceived(message.Sender ?? "unknown", message.Content, message.Id, sink.Count(MessageOutcome.Handled), sink.Name, latency.TotalMilliseconds);
             }
             else
             {
-                LogReceivedTraced(message.Sender ?? "unknown", message.Content, message.Id, sink.Handled, sink.Name, latency.TotalMilliseconds, traceId);
+                LogReceivedTraced(message.Sender ?? "unknown", message.Content, message.Id, sink.Count(MessageOutcome.Handled), sink.Name, latency.TotalMilliseconds, traceId);
             }
         }
 
         return new(Disposition.Handled, null, message.Id);
     }
+
+    /// <summary>The one outcome path, for what the consumers settle in batches (retried, deferred, dead-lettered).</summary>
+    public SubscriberTelemetry Outcomes => telemetry;
 
     private string Destination(MessageSource source) => source switch
     {
@@ -145,27 +148,11 @@ internal sealed partial class MessageProcessor(
         return latency < TimeSpan.Zero ? TimeSpan.Zero : latency;
     }
 
-    private ProcessResult Malformed(SourceTelemetry sink, string reason, string excerpt)
+    private ProcessResult Malformed(SourceTelemetry sink, string reason, string excerpt, string? channel = null, Message? message = null)
     {
-        sink.OnMalformed();
+        sink.Report(MessageOutcome.Malformed, message: message, channel: channel);
         LogMalformed(sink.Name, reason, excerpt);
         return new(Disposition.Malformed, reason);
-    }
-
-    private void TrackSequence(SourceTelemetry counters, string sender, long seq)
-    {
-        switch (counters.Sequences.Observe(sender, seq, out var missing))
-        {
-            case SequenceOutcome.Gap:
-                LogGap(sender, seq - missing, seq - 1, missing);
-                break;
-            case SequenceOutcome.Duplicate:
-                LogDuplicate(sender, seq);
-                break;
-            case SequenceOutcome.Reorder:
-                LogReorder(sender, seq);
-                break;
-        }
     }
 
     [LoggerMessage(3001, LogLevel.Information, "[{Sender}] {Content} (ID: {Id}) [Received #{Count} from {Source}] latency {LatencyMs:0.000} ms")]
@@ -182,13 +169,4 @@ internal sealed partial class MessageProcessor(
 
     [LoggerMessage(3003, LogLevel.Warning, "Handler failed on {Source} message {Id}: {Reason}")]
     private partial void LogHandlerFailed(string source, string id, string reason);
-
-    [LoggerMessage(3004, LogLevel.Warning, "Gap on the channel from {Sender}: {Missing} messages missing (seq {From}..{To}); pub/sub does not keep what was published while we were away")]
-    private partial void LogGap(string sender, long from, long to, long missing);
-
-    [LoggerMessage(3005, LogLevel.Warning, "Duplicate on the channel from {Sender}: seq {Seq} seen before")]
-    private partial void LogDuplicate(string sender, long seq);
-
-    [LoggerMessage(3006, LogLevel.Information, "Late arrival on the channel from {Sender}: seq {Seq} fills an earlier gap")]
-    private partial void LogReorder(string sender, long seq);
 }

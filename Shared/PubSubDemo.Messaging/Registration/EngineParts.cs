@@ -93,7 +93,7 @@ internal static class EngineParts
         var dedupe = new DedupeOptions { Enabled = options.Dedupe, Ttl = options.DedupeTtl };
         var time = services.GetRequiredService<TimeProvider>();
         var logs = services.GetRequiredService<ILoggerFactory>();
-        var telemetry = new SubscriberTelemetry(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), messaging, time, name, services.GetServices<IMessagingObserver>());
+        var telemetry = new SubscriberTelemetry(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), messaging, name, services.GetServices<IMessagingObserver>());
         var processor = new MessageProcessor(messaging, consumer, telemetry, handler, time, logs.CreateLogger<MessageProcessor>(), selection);
         var parts = new ConsumerServices(
             services.GetRequiredService<RedisConnection>(),
@@ -109,7 +109,7 @@ internal static class EngineParts
         {
             MessageSource.Queue => new QueueConsumer(parts, logs.CreateLogger<QueueConsumer>()),
             MessageSource.Stream => new StreamConsumer(parts, logs.CreateLogger<StreamConsumer>()),
-            _ => new ChannelConsumer(parts, telemetry, logs.CreateLogger<ChannelConsumer>()),
+            _ => new ChannelConsumer(parts, logs.CreateLogger<ChannelConsumer>()),
         };
     }
 

@@ -12,7 +12,7 @@ namespace PubSubDemo.Messaging.Telemetry;
 /// <summary>
 /// The one place the subscriber asks the server for its backlog: once a second, the queue's length, this consumer's
 /// processing list, the dead-letter lists, the due sets (retries and delayed messages) and the consumer group's lag, each summed over the partitions, into
-/// <see cref="ServerFigures"/>; and whether partitions beyond ours hold messages (<see cref="PartitionCheck"/>).
+/// <see cref="ServerFigures"/>, which the gauges read and the observers are told (<see cref="IMessagingObserver.OnBacklog"/>); and whether partitions beyond ours hold messages (<see cref="PartitionCheck"/>).
 /// </summary>
 internal sealed class BacklogPoller(
     RedisConnection connection,
@@ -87,6 +87,7 @@ internal sealed class BacklogPoller(
                 server.StreamDeadLetters = await dead;
             }
 
+            telemetry.ReportBacklog();
             await _check.CheckAsync(database);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

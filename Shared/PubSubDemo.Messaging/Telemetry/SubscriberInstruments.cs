@@ -7,7 +7,8 @@ namespace PubSubDemo.Messaging.Telemetry;
 /// <summary>
 /// The subscriber's OpenTelemetry instruments. Counts and backlog gauges are observable views of
 /// <see cref="SubscriberTelemetry"/>, read at collection only; latency is a histogram that each source's sink records
-/// into when the handler completes. Nothing is measured twice: these read what the sinks already hold.
+/// into when the handler completes. Nothing is measured twice: these read what the sinks already hold. The demo's
+/// per-channel and gap instruments on the same meter are its own (the subscriber host's <c>DemoInstruments</c>).
 /// </summary>
 internal static class SubscriberInstruments
 {
@@ -25,27 +26,21 @@ internal static class SubscriberInstruments
     {
         SourceTelemetry[] sources = [.. telemetry.All.Where(s => SubscriberTelemetry.Uses(messaging, s.Source))];
         KeyValuePair<string, object?>[] tags = [.. telemetry.All.Select(s => new KeyValuePair<string, object?>("source", s.Name))];
-        IEnumerable<Measurement<long>> PerSource(Func<SourceTelemetry, long> value) =>
-            sources.Select(s => new Measurement<long>(value(s), tags[(int)s.Source]));
+        IEnumerable<Measurement<long>> PerSource(MessageOutcome outcome) =>
+            sources.Select(s => new Measurement<long>(s.Count(outcome), tags[(int)s.Source]));
 
-        meter.CreateObservableCounter("pubsubdemo.messages.received", () => PerSource(s => s.Received), "{message}", "Messages that arrived, well-formed or not");
-        meter.CreateObservableCounter("pubsubdemo.messages.handled", () => PerSource(s => s.Handled), "{message}", "Messages the handler completed");
-        meter.CreateObservableCounter("pubsubdemo.messages.malformed", () => PerSource(s => s.Malformed), "{message}", "Payloads that were not a readable message");
-        meter.CreateObservableCounter("pubsubdemo.messages.failed", () => PerSource(s => s.Failed), "{message}", "Handler failures (queue and stream items are retried)");
-        meter.CreateObservableCounter("pubsubdemo.messages.dead_lettered", () => PerSource(s => s.DeadLettered), "{message}", "Items moved to the dead-letter list");
-        meter.CreateObservableCounter("pubsubdemo.messages.lost", () => PerSource(s => s.Lost), "{message}", "Stream entries trimmed or deleted on the server before they were handled");
-        meter.CreateObservableCounter("pubsubdemo.messages.duplicate", () => PerSource(s => s.Duplicate), "{message}", "Deliveries of ids already handled (DEDUPE), acknowledged without applying them again");
-        meter.CreateObservableCounter("pubsubdemo.messages.retried", () => PerSource(s => s.Retried), "{message}", "Failed queue items and stream entries scheduled for a retry after their backoff");
-        meter.CreateObservableCounter("pubsubdemo.messages.delayed", () => PerSource(s => s.Delayed), "{message}", "Deliveries that waited for their due time (notBefore, DELAY)");
-        meter.CreateObservableCounter("pubsubdemo.messages.dropped", () => PerSource(s => s.Dropped), "{message}", "Channel messages shed because the in-process buffer was full");
-        meter.CreateObservableCounter("pubsubdemo.messages.filtered", () => PerSource(s => s.Filtered), "{message}", "Messages FILTER kept from the handler (acknowledged, not dead-lettered)");
-        ChannelInstruments.Create(meter, telemetry.Channels);
-        meter.CreateObservableCounter("pubsubdemo.pubsub.slow_disconnects", () => telemetry.Channel.SlowDisconnects, "{disconnect}", "Times the server closed the subscription while messages were arriving: likely client-output-buffer-limit pubsub");
-
-        var channel = telemetry.Channel.Sequences;
-        meter.CreateObservableUpDownCounter("pubsubdemo.pubsub.gaps", () => channel.Missing, "{message}", "Channel messages never seen, from gaps in the senders' sequence numbers");
-        meter.CreateObservableCounter("pubsubdemo.pubsub.duplicates", () => channel.Duplicates, "{message}", "Channel messages seen twice");
-        meter.CreateObservableCounter("pubsubdemo.pubsub.reorders", () => channel.Reorders, "{message}", "Channel messages that arrived after a later one");
+        meter.CreateObservableCounter("pubsubdemo.messages.received", () => PerSource(MessageOutcome.Received), "{message}", "Messages that arrived, well-formed or not");
+        meter.CreateObservableCounter("pubsubdemo.messages.handled", () => PerSource(MessageOutcome.Handled), "{message}", "Messages the handler completed");
+        meter.CreateObservableCounter("pubsubdemo.messages.malformed", () => PerSource(MessageOutcome.Malformed), "{message}", "Payloads that were not a readable message");
+        meter.CreateObservableCounter("pubsubdemo.messages.failed", () => PerSource(MessageOutcome.Failed), "{message}", "Handler failures (queue and stream items are retried)");
+        meter.CreateObservableCounter("pubsubdemo.messages.dead_lettered", () => PerSource(MessageOutcome.DeadLettered), "{message}", "Items moved to the dead-letter list");
+        meter.CreateObservableCounter("pubsubdemo.messages.lost", () => PerSource(MessageOutcome.Lost), "{message}", "Stream entries trimmed or deleted on the server before they were handled");
+        meter.CreateObservableCounter("pubsubdemo.messages.duplicate", () => PerSource(MessageOutcome.Duplicate), "{message}", "Deliveries of ids already handled (DEDUPE), acknowledged without applying them again");
+        meter.CreateObservableCounter("pubsubdemo.messages.retried", () => PerSource(MessageOutcome.Retried), "{message}", "Failed queue items and stream entries scheduled for a retry after their backoff");
+        meter.CreateObservableCounter("pubsubdemo.messages.delayed", () => PerSource(MessageOutcome.Deferred), "{message}", "Deliveries that waited for their due time (notBefore, DELAY)");
+        meter.CreateObservableCounter("pubsubdemo.messages.dropped", () => PerSource(MessageOutcome.Dropped), "{message}", "Channel messages shed because the in-process buffer was full");
+        meter.CreateObservableCounter("pubsubdemo.messages.filtered", () => PerSource(MessageOutcome.Filtered), "{message}", "Messages FILTER kept from the handler (acknowledged, not dead-lettered)");
+        meter.CreateObservableCounter("pubsubdemo.pubsub.slow_disconnects", () => telemetry.Channel.Count(MessageOutcome.Disconnected), "{disconnect}", "Times the server closed the subscription while messages were arriving: likely client-output-buffer-limit pubsub");
 
         var server = telemetry.Server;
         if (messaging.Uses(Pattern.Queue))

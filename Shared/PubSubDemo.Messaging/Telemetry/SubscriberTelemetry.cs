@@ -1,46 +1,47 @@
 using System.Diagnostics.Metrics;
-using HdrHistogram;
 using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Messaging.Processing;
 
 namespace PubSubDemo.Messaging.Telemetry;
 
 /// <summary>
-/// The subscriber's telemetry: one <see cref="SourceTelemetry"/> sink per source, the backlog the server reports,
-/// the handler watchdog, and the OpenTelemetry instruments on <see cref="MeterName"/> that read them.
+/// The engine's telemetry for a subscriber: the outcome path of each source (<see cref="SourceTelemetry"/>), the
+/// backlog the server reports, the handler watchdog, and the OpenTelemetry instruments on <see cref="MeterName"/> that
+/// read them. Every <see cref="IMessagingObserver"/> registered sees each outcome and each backlog reading; the demo's
+/// summary, STATS_FILE, monitor report, flow samples and gap tracking are such an observer, in the subscriber host.
 /// </summary>
 internal sealed class SubscriberTelemetry
 {
     public const string MeterName = "PubSubDemo.Subscriber";
 
-    private readonly Lock _latencyGate = new();
-    private readonly LongHistogram _reportWindow = LatencyHistogram.NewWindow();
+    private readonly IMessagingObserver[] _observers;
+    private readonly MessagingOptions _messaging;
 
-    public SubscriberTelemetry(IMeterFactory meters, MessagingOptions messaging, TimeProvider time, IEnumerable<IMessagingObserver>? observers = null)
-        : this(meters.Create(MeterName), messaging, time, observers)
+    public SubscriberTelemetry(IMeterFactory meters, MessagingOptions messaging, IEnumerable<IMessagingObserver>? observers = null)
+        : this(meters.Create(MeterName), messaging, observers)
     {
     }
 
     /// <summary>A library registration's telemetry: its instruments carry the destination's name, so several registrations stay apart.</summary>
-    public SubscriberTelemetry(IMeterFactory meters, MessagingOptions messaging, TimeProvider time, string destination, IEnumerable<IMessagingObserver> observers)
-        : this(meters.Create(new MeterOptions(MeterName) { Tags = [new("messaging.destination.name", destination)] }), messaging, time, observers)
+    public SubscriberTelemetry(IMeterFactory meters, MessagingOptions messaging, string destination, IEnumerable<IMessagingObserver> observers)
+        : this(meters.Create(new MeterOptions(MeterName) { Tags = [new("messaging.destination.name", destination)] }), messaging, observers)
     {
     }
 
-    /// <summary>For tests: instruments on a meter of its own, every source in use.</summary>
-    internal SubscriberTelemetry()
-        : this(new Meter(MeterName), new MessagingOptions { Pattern = Pattern.All }, TimeProvider.System)
+    /// <summary>For tests: instruments on a meter of its own, every source in use, and the observers given.</summary>
+    internal SubscriberTelemetry(params IMessagingObserver[] observers)
+        : this(new Meter(MeterName), new MessagingOptions { Pattern = Pattern.All }, observers)
     {
     }
 
-    private SubscriberTelemetry(Meter meter, MessagingOptions messaging, TimeProvider time, IEnumerable<IMessagingObserver>? observers = null)
+    private SubscriberTelemetry(Meter meter, MessagingOptions messaging, IEnumerable<IMessagingObserver>? observers)
     {
-        Flow = new FlowSampler(time);
+        _messaging = messaging;
+        _observers = [.. observers ?? []];
         var latency = SubscriberInstruments.CreateLatency(meter);
-        IMessagingObserver[] seen = [.. observers ?? []];
-        Channel = new(MessageSource.Channel, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow), messaging.Channel, seen);
-        Queue = new(MessageSource.Queue, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow), messaging.Queue, seen);
-        Stream = new(MessageSource.Stream, Server, latency, new LatencyHistogram(_latencyGate, _reportWindow), messaging.Stream, seen);
+        Channel = new(MessageSource.Channel, latency, messaging.Channel, _observers);
+        Queue = new(MessageSource.Queue, latency, messaging.Queue, _observers);
+        Stream = new(MessageSource.Stream, latency, messaging.Stream, _observers);
         SubscriberInstruments.CreateObservers(meter, this, messaging);
     }
 
@@ -54,12 +55,6 @@ internal sealed class SubscriberTelemetry
 
     public ServerFigures Server { get; } = new();
 
-    /// <summary>The channel source's figures per channel (CHANNEL's list, and each channel a glob matched).</summary>
-    public ChannelFigures Channels { get; } = new();
-
-    /// <summary>The sampled handled messages the monitor report carries for the flow table.</summary>
-    public FlowSampler Flow { get; }
-
     /// <summary>Which source's handler call is running, and since when: a call that never returns fails /health/live.</summary>
     public HandlerWatchdog Watchdog { get; } = new();
 
@@ -70,24 +65,23 @@ internal sealed class SubscriberTelemetry
         _ => Stream,
     };
 
-    /// <summary>p50 and p99 in milliseconds over every source since the last call, for the monitor; null when nothing was handled.</summary>
-    public (double P50, double P99)? TakeReportLatency()
+    /// <summary>Tells the observers what <see cref="Server"/> now holds for the queue and the stream PATTERN consumes (after each backlog poll).</summary>
+    public void ReportBacklog()
     {
-        lock (_latencyGate)
+        if (_observers.Length == 0)
         {
-            foreach (var source in All)
-            {
-                source.Latency.Harvest();
-            }
+            return;
+        }
 
-            if (_reportWindow.TotalCount == 0)
-            {
-                return null;
-            }
+        var server = Server;
+        if (_messaging.Uses(Pattern.Queue))
+        {
+            Notify(new BacklogEvent(MessageSource.Queue, Queue.Destination, server.QueueLength, server.QueueDue, server.ProcessingLength, server.QueueDeadLetters));
+        }
 
-            var result = (_reportWindow.GetValueAtPercentile(50) / 1000.0, _reportWindow.GetValueAtPercentile(99) / 1000.0);
-            _reportWindow.Reset();
-            return result;
+        if (_messaging.Uses(Pattern.Stream))
+        {
+            Notify(new BacklogEvent(MessageSource.Stream, Stream.Destination, server.StreamLag, server.StreamDue, -1, server.StreamDeadLetters));
         }
     }
 
@@ -98,4 +92,12 @@ internal sealed class SubscriberTelemetry
         MessageSource.Queue => messaging.Uses(Pattern.Queue),
         _ => messaging.Uses(Pattern.Stream),
     };
+
+    private void Notify(in BacklogEvent backlog)
+    {
+        foreach (var observer in _observers)
+        {
+            observer.OnBacklog(in backlog);
+        }
+    }
 }

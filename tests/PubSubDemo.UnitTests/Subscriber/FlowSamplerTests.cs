@@ -2,7 +2,7 @@ using PubSubDemo.Messaging;
 using PubSubDemo.Shared.Contract;
 using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Messaging.Processing;
-using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 
@@ -16,8 +16,8 @@ public sealed class FlowSamplerTests
         var sampler = new FlowSampler(TimeProvider.System);
         for (var i = 0; i < 10; i++)
         {
-            sampler.OnHandled(MessageSource.Channel, At($"c{i}", Second.AddMilliseconds(i * 90)), null);
-            sampler.OnHandled(MessageSource.Queue, At($"q{i}", Second.AddMilliseconds(i * 200)), "trace");
+            sampler.OnHandled(Handled(MessageSource.Channel, At($"c{i}", Second.AddMilliseconds(i * 90)), null));
+            sampler.OnHandled(Handled(MessageSource.Queue, At($"q{i}", Second.AddMilliseconds(i * 200)), "trace"));
         }
 
         var taken = sampler.Take()!;
@@ -36,8 +36,8 @@ public sealed class FlowSamplerTests
         var messages = Enumerable.Range(0, 500).Select(i => At($"m{i}", Second.AddMilliseconds(i * 7))).ToList();
         foreach (var message in messages)
         {
-            first.OnHandled(MessageSource.Channel, message, null);
-            second.OnHandled(MessageSource.Channel, message, null);
+            first.OnHandled(Handled(MessageSource.Channel, message, null));
+            second.OnHandled(Handled(MessageSource.Channel, message, null));
         }
 
         Assert.Equal(first.Take()!.Select(s => s.Id), second.Take()!.Select(s => s.Id));
@@ -47,9 +47,9 @@ public sealed class FlowSamplerTests
     public void A_report_repeats_the_previous_intervals_sample_so_one_missed_rewrite_loses_nothing()
     {
         var sampler = new FlowSampler(TimeProvider.System);
-        sampler.OnHandled(MessageSource.Stream, At("a", Second), null);
+        sampler.OnHandled(Handled(MessageSource.Stream, At("a", Second), null));
         Assert.Equal(["a"], sampler.Take()!.Select(s => s.Id));
-        sampler.OnHandled(MessageSource.Stream, At("b", Second.AddSeconds(1)), null);
+        sampler.OnHandled(Handled(MessageSource.Stream, At("b", Second.AddSeconds(1)), null));
         Assert.Equal(["a", "b"], sampler.Take()!.Select(s => s.Id));
         Assert.Equal(["b"], sampler.Take()!.Select(s => s.Id));
         Assert.Null(sampler.Take());
@@ -61,11 +61,15 @@ public sealed class FlowSamplerTests
         var sampler = new FlowSampler(TimeProvider.System);
         for (var i = 0; i < 100; i++)
         {
-            sampler.OnHandled(MessageSource.Channel, At($"m{i}", Second.AddSeconds(i)), null);
+            sampler.OnHandled(Handled(MessageSource.Channel, At($"m{i}", Second.AddSeconds(i)), null));
         }
 
         Assert.Equal(FlowSampler.PerReport, sampler.Take()!.Count);
     }
 
     private static Message At(string id, DateTimeOffset timestamp) => new(id, "content", timestamp, "sender");
+
+    /// <summary>The engine's report of <paramref name="message"/> handled, as the sampler observes it.</summary>
+    private static MessageEvent Handled(MessageSource source, Message message, string? traceId) =>
+        new(source, "messages", MessageOutcome.Handled, 1, TimeSpan.Zero) { MessageId = message.Id, Sender = message.Sender, SentAt = message.Timestamp, TraceId = traceId };
 }

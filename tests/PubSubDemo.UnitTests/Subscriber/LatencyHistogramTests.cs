@@ -1,4 +1,4 @@
-using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

@@ -9,6 +9,7 @@ using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Subscriber;
 using PubSubDemo.Messaging.Processing;
 using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 
@@ -17,13 +18,13 @@ public sealed class MessageProcessorTests
     private static readonly DateTimeOffset Now = new(2025, 7, 29, 10, 30, 15, 373, TimeSpan.Zero);
 
     private readonly FakeTimeProvider _time = new(Now);
-    private readonly SubscriberTelemetry _stats = new();
+    private readonly SubscriberFigures _stats = new();
     private readonly RecordingHandler _handler = new();
 
     private MessageProcessor Processor(int maxMessageBytes = MessageReader.DefaultMaxBytes) => new(
         new MessagingSettings { MaxMessageBytes = maxMessageBytes, InstanceName = "sub" },
         new SubscriberSettings { LogMessages = true },
-        _stats,
+        new SubscriberTelemetry(_stats),
         _handler,
         _time,
         NullLogger<MessageProcessor>.Instance);

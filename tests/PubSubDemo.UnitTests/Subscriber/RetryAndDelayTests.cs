@@ -12,6 +12,7 @@ using PubSubDemo.Subscriber;
 using PubSubDemo.Messaging.Processing;
 using PubSubDemo.Messaging.Retries;
 using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 
@@ -173,9 +174,9 @@ public sealed class RetryAndDelayTests
     public async Task A_queue_message_not_due_yet_is_deferred_and_its_latency_runs_from_its_due_time()
     {
         var time = new FakeTimeProvider(Now);
-        var telemetry = new SubscriberTelemetry();
+        var telemetry = new SubscriberFigures();
         var handler = new CountingHandler();
-        var processor = new MessageProcessor(new MessagingSettings { InstanceName = "sub" }, new SubscriberSettings(), telemetry, handler, time, NullLogger<MessageProcessor>.Instance);
+        var processor = new MessageProcessor(new MessagingSettings { InstanceName = "sub" }, new SubscriberSettings(), new SubscriberTelemetry(telemetry), handler, time, NullLogger<MessageProcessor>.Instance);
         var payload = MessageReader.Write(new Message("a", "b", Now, NotBefore: Now.AddSeconds(5)));
 
         var early = await processor.ProcessAsync(MessageSource.Queue, payload, CancellationToken.None);

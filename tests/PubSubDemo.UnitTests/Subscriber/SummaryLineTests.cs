@@ -1,5 +1,5 @@
 using PubSubDemo.Subscriber.Reporting;
-using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 

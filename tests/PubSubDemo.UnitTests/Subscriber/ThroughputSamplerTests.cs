@@ -2,7 +2,7 @@ using PubSubDemo.Messaging;
 using Microsoft.Extensions.Time.Testing;
 using PubSubDemo.Messaging.Processing;
 using PubSubDemo.Subscriber.Reporting;
-using PubSubDemo.Messaging.Telemetry;
+using PubSubDemo.Subscriber.Figures;
 
 namespace PubSubDemo.UnitTests.Subscriber;
 
@@ -11,7 +11,7 @@ public sealed class ThroughputSamplerTests
     [Fact]
     public async Task Without_a_timeline_the_sampler_stops_reading_once_the_warm_up_is_cut()
     {
-        var (telemetry, time) = (new SubscriberTelemetry(), new FakeTimeProvider(DateTimeOffset.UnixEpoch));
+        var (telemetry, time) = (new SubscriberFigures(), new FakeTimeProvider(DateTimeOffset.UnixEpoch));
         var sampler = new ThroughputSampler(telemetry, time, TimeSpan.FromSeconds(1), timeline: false);
         using var stop = new CancellationTokenSource();
         var running = sampler.RunAsync(stop.Token);
@@ -37,7 +37,7 @@ public sealed class ThroughputSamplerTests
     [Fact]
     public async Task With_a_timeline_the_sampler_keeps_reading_until_stopped()
     {
-        var (telemetry, time) = (new SubscriberTelemetry(), new FakeTimeProvider(DateTimeOffset.UnixEpoch));
+        var (telemetry, time) = (new SubscriberFigures(), new FakeTimeProvider(DateTimeOffset.UnixEpoch));
         var sampler = new ThroughputSampler(telemetry, time, TimeSpan.FromSeconds(1));
         using var stop = new CancellationTokenSource();
         var running = sampler.RunAsync(stop.Token);

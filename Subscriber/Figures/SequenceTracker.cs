@@ -1,4 +1,4 @@
-namespace PubSubDemo.Messaging.Telemetry;
+namespace PubSubDemo.Subscriber.Figures;
 
 /// <summary>What one sequence number says about the stream of messages from its sender.</summary>
 internal enum SequenceOutcome

@@ -1,8 +1,7 @@
-using PubSubDemo.Messaging.Contract;
-using PubSubDemo.Messaging.Observability;
-using PubSubDemo.Messaging.Processing;
+using PubSubDemo.Messaging;
+using PubSubDemo.Shared.Observability;
 
-namespace PubSubDemo.Messaging.Telemetry;
+namespace PubSubDemo.Subscriber.Figures;
 
 /// <summary>
 /// The sample of handled messages the monitor's flow table shows: per source, the first <see cref="PerSecond"/>
@@ -24,10 +23,17 @@ internal sealed class FlowSampler(TimeProvider time)
     private List<FlowSample> _pending = new(PerReport);
     private List<FlowSample> _previous = [];
 
-    public void OnHandled(MessageSource source, Message message, string? traceId)
+    /// <summary>A handled message (<see cref="MessageOutcome.Handled"/>, with its id and timestamp), sampled or not.</summary>
+    public void OnHandled(in MessageEvent handled)
     {
+        if (handled is not { MessageId: { } id, SentAt: { } sentAt })
+        {
+            return;
+        }
+
+        var source = handled.Source;
         var index = (int)source;
-        var second = message.Timestamp.ToUnixTimeSeconds();
+        var second = sentAt.ToUnixTimeSeconds();
 
         // Read without the lock: a stale look only sends a message of this second on to the check below.
         if (Volatile.Read(ref _second[index]) == second && Volatile.Read(ref _taken[index]) >= PerSecond)
@@ -49,7 +55,7 @@ internal sealed class FlowSampler(TimeProvider time)
             }
 
             _taken[index]++;
-            _pending.Add(new FlowSample(message.Id, message.Sender, source.ToString().ToLowerInvariant(), message.Timestamp, time.GetUtcNow(), traceId));
+            _pending.Add(new FlowSample(id, handled.Sender, source.ToString().ToLowerInvariant(), sentAt, time.GetUtcNow(), handled.TraceId));
         }
     }
 

@@ -1,6 +1,6 @@
 using HdrHistogram;
 
-namespace PubSubDemo.Messaging.Telemetry;
+namespace PubSubDemo.Subscriber.Figures;
 
 /// <summary>Percentiles of one latency distribution, in milliseconds.</summary>
 internal readonly record struct LatencySummary(long Count, double P50, double P99, double P999, double Max)

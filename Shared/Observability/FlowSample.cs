@@ -1,4 +1,4 @@
-namespace PubSubDemo.Messaging.Telemetry;
+namespace PubSubDemo.Shared.Observability;
 
 /// <summary>One sampled message as a subscriber handled it: which message, whose, from which source, sent and handled when.</summary>
 internal sealed record FlowSample(
