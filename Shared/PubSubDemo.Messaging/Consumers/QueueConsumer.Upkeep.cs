@@ -62,11 +62,14 @@ internal sealed partial class QueueConsumer
         var keys = _partitions[partition];
         var moved = (long)await database.ScriptEvaluateAsync(
             QueueScripts.Return,
-            [KeyNames.Processing(keys.Name, other), keys.Queue, KeyNames.Heartbeat(keys.Name, other), keys.Registry],
+            [KeyNames.Processing(keys.Name, other), keys.Queue, KeyNames.Heartbeat(keys.Name, other), keys.Registry, keys.Due],
             [other, "1"]);
         if (moved > 0)
         {
             LogReclaimed(moved, other, keys.Name);
+
+            // Retries among them went back to the due set, due at once: recovery makes the next round look there too.
+            RequestRecovery();
             Wake(partition);
         }
         else if (moved == 0)

@@ -98,11 +98,12 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     /// Handles items in processing-list order and settles them. On shutdown it stops after the item in
     /// hand; what is left stays in the processing list and goes back to the queue.
     /// </summary>
-    private async Task HandleAsync(IDatabase database, int partition, RedisValue[] items, CancellationToken stoppingToken)
+    private async Task HandleAsync(IDatabase database, int partition, RedisValue[] stored, CancellationToken stoppingToken)
     {
         var keys = _partitions[partition];
-        var dedupe = await Services.Dedupe.CheckAsync(database, MessageSource.Queue, keys.Name, items);
-        var results = new List<(RedisValue Item, ProcessResult Result)>(items.Length);
+        var items = Array.ConvertAll(stored, QueueDueMember.Entry);
+        var dedupe = await Services.Dedupe.CheckAsync(database, MessageSource.Queue, keys.Name, [.. items.Select(i => (RedisValue)i.Payload)]);
+        var results = new List<(QueueEntry Item, ProcessResult Result)>(items.Length);
         foreach (var item in items)
         {
             if (stoppingToken.IsCancellationRequested && results.Count > 0)
@@ -111,15 +112,15 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
             }
 
             results.Add((item, dedupe is null
-                ? await Services.Processor.ProcessAsync(MessageSource.Queue, (ReadOnlyMemory<byte>)item, CancellationToken.None)
-                : await dedupe.ProcessAsync(Services.Processor, results.Count, item)));
+                ? await Services.Processor.ProcessAsync(MessageSource.Queue, item.Payload, CancellationToken.None)
+                : await dedupe.ProcessAsync(Services.Processor, results.Count, item.Payload)));
         }
 
         if (dedupe is not null)
         {
             // The handled and the duplicates leave the processing list in the script that commits their effects and markers.
-            var rest = await dedupe.CommitAsync(database, Services.Processor, keys.Processing, "queue", "", [.. results.Select((r, i) => (i, r.Item, r.Result))]);
-            results = [.. rest.Select(r => (r.Ack, r.Result))];
+            var rest = await dedupe.CommitAsync(database, Services.Processor, keys.Processing, "queue", "", [.. results.Select((r, i) => (i, r.Item.Stored, r.Result))]);
+            results = [.. rest.Select(r => (items[r.Index], r.Result))];
             if (results.Count == 0)
             {
                 return;
@@ -143,7 +144,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
             {
                 var keys = _partitions[partition];
                 await database.KeyDeleteAsync(keys.Heartbeat);
-                var back = (long)await database.ScriptEvaluateAsync(QueueScripts.Return, [keys.Processing, keys.Queue, keys.Heartbeat, keys.Registry], [Services.Consumer, "0"]);
+                var back = (long)await database.ScriptEvaluateAsync(QueueScripts.Return, [keys.Processing, keys.Queue, keys.Heartbeat, keys.Registry, keys.Due], [Services.Consumer, "0"]);
                 returned += back;
                 if (back > 0)
                 {
