@@ -16,21 +16,21 @@ internal sealed partial class ChannelConsumer
 
     private async Task<ProcessResult> ProcessAsync(IDatabase database, ChannelMessage message, CancellationToken retryToken)
     {
-        var payload = message.Message;
+        var delivery = Delivery.Of(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, _messaging);
         if (!_dedupe.Enabled)
         {
-            return await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)payload, CancellationToken.None);
+            return await _processor.ProcessAsync(delivery, CancellationToken.None);
         }
 
         // Markers are kept per channel the message came on (a glob's channels each have their own).
         var channel = message.Channel.ToString();
         Dedupe.DedupeBatch? batch = null;
         await RedisErrors.RetryAsync(
-            async () => batch = await _dedupe.CheckAsync(database, MessageSource.Channel, channel, [payload]),
+            async () => batch = await _dedupe.BeginAsync(database, channel, [delivery]),
             (reason, _) => LogDedupeRetry(reason),
             _time,
             retryToken);
-        var result = await batch!.ProcessAsync(_processor, 0, payload);
+        var result = await batch!.ProcessAsync(_processor, 0);
         await RedisErrors.RetryAsync(
             () => batch.CommitAsync(database, _processor, null, "none", "", [(0, RedisValue.EmptyString, result)]),
             (reason, _) => LogDedupeRetry(reason),

@@ -102,7 +102,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     {
         var keys = _partitions[partition];
         var items = Array.ConvertAll(stored, QueueDueMember.Entry);
-        var dedupe = await Services.Dedupe.CheckAsync(database, MessageSource.Queue, keys.Name, [.. items.Select(i => (RedisValue)i.Payload)]);
+        var batch = await Services.Dedupe.BeginAsync(database, keys.Name, [.. items.Select(i => Delivery.Of(MessageSource.Queue, i.Payload, Services.Messaging))]);
         var results = new List<(QueueEntry Item, ProcessResult Result)>(items.Length);
         foreach (var item in items)
         {
@@ -111,15 +111,13 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
                 break;
             }
 
-            results.Add((item, dedupe is null
-                ? await Services.Processor.ProcessAsync(MessageSource.Queue, item.Payload, CancellationToken.None)
-                : await dedupe.ProcessAsync(Services.Processor, results.Count, item.Payload)));
+            results.Add((item, await batch.ProcessAsync(Services.Processor, results.Count)));
         }
 
-        if (dedupe is not null)
+        if (batch.Active)
         {
             // The handled and the duplicates leave the processing list in the script that commits their effects and markers.
-            var rest = await dedupe.CommitAsync(database, Services.Processor, keys.Processing, "queue", "", [.. results.Select((r, i) => (i, r.Item.Stored, r.Result))]);
+            var rest = await batch.CommitAsync(database, Services.Processor, keys.Processing, "queue", "", [.. results.Select((r, i) => (i, r.Item.Stored, r.Result))]);
             results = [.. rest.Select(r => (items[r.Index], r.Result))];
             if (results.Count == 0)
             {

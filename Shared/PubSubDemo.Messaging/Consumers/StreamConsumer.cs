@@ -133,8 +133,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         var transaction = database.CreateTransaction();
         var deadLettered = 0;
         var later = new StreamRetries.Later();
-        var dedupe = !Services.Dedupe.Enabled ? null
-            : await Services.Dedupe.CheckAsync(database, MessageSource.Stream, _streams[partition].ToString(), [.. entries.Select(e => e.IsNull || e.Values is not { Length: > 0 } ? RedisValue.Null : e[KeyNames.StreamField])]);
+        var batch = await Services.Dedupe.BeginAsync(database, _streams[partition].ToString(), [.. entries.Select(Read)]);
         var committing = new List<(int Index, RedisValue Ack, ProcessResult Result)>();
         for (var index = 0; index < entries.Length; index++)
         {
@@ -166,12 +165,10 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
             var result = payload.IsNull
                 ? Services.Processor.Reject(MessageSource.Stream, $"entry has no '{KeyNames.StreamField}' field")
-                : dedupe is null
-                    ? await Services.Processor.ProcessAsync(MessageSource.Stream, (ReadOnlyMemory<byte>)payload, CancellationToken.None)
-                    : await dedupe.ProcessAsync(Services.Processor, index, payload);
+                : await batch.ProcessAsync(Services.Processor, index);
             switch (result.Disposition)
             {
-                case Disposition.Handled or Disposition.Duplicate when dedupe is not null:
+                case Disposition.Handled or Disposition.Duplicate when batch.Active:
                     // Acknowledged by the script that commits the effects and the marker; one that fails stays pending.
                     committing.Add((index, entry.Id, result));
                     break;
@@ -199,9 +196,9 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             }
         }
 
-        if (dedupe is not null && committing.Count > 0)
+        if (committing.Count > 0)
         {
-            await dedupe.CommitAsync(database, Services.Processor, _streams[partition], "stream", Services.Messaging.Group, committing);
+            await batch.CommitAsync(database, Services.Processor, _streams[partition], "stream", Services.Messaging.Group, committing);
         }
 
         if (acks.Count > 0)
@@ -219,6 +216,12 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         Processor.Retried(MessageSource.Stream, later.Retried);
         Processor.Delayed(MessageSource.Stream, later.Delayed);
     }
+
+    /// <summary>An entry read once, for DEDUPE and the handler alike; one deleted while pending, or without our field, has nothing to read.</summary>
+    private Delivery Read(StreamEntry entry) =>
+        entry.IsNull || entry.Values is not { Length: > 0 } || entry[KeyNames.StreamField] is { IsNull: true }
+            ? Delivery.Empty(MessageSource.Stream)
+            : Delivery.Of(MessageSource.Stream, (ReadOnlyMemory<byte>)entry[KeyNames.StreamField], Services.Messaging);
 
     [LoggerMessage(3301, LogLevel.Information, "Consuming stream '{Stream}' in group '{Group}' as {Consumer} (a new group starts at {Start}; {Partitions} partitions)")]
     private partial void LogStarted(string stream, string group, string consumer, string start, int partitions);

@@ -46,12 +46,16 @@ internal sealed partial class MessageProcessor(
     ILogger<MessageProcessor> logger,
     SelectionOptions? selection = null)
 {
-    /// <summary>Handles one delivery; <paramref name="effects"/> (DEDUPE) is where the handler adds its Redis writes, for the consumer to commit.</summary>
-    public async ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, RedisEffects? effects = null)
+    /// <summary>Reads <paramref name="payload"/> and handles it as one delivery (tools and tests; the consumers read first).</summary>
+    public ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, RedisEffects? effects = null) =>
+        ProcessAsync(Delivery.Of(source, payload, messaging), cancellationToken, effects);
+
+    /// <summary>Handles one delivery, read once by its consumer; <paramref name="effects"/> (DEDUPE) is where the handler adds its Redis writes, for the consumer to commit.</summary>
+    public async ValueTask<ProcessResult> ProcessAsync(Delivery delivery, CancellationToken cancellationToken, RedisEffects? effects = null)
     {
+        var (source, payload, read) = (delivery.Source, delivery.Payload, delivery.Read);
         var sink = telemetry.For(source);
         sink.OnReceived();
-        var read = MessageReader.Read(payload.Span, messaging.MaxMessageBytes, messaging.ContentRequired);
         if (read.Message is not { } message)
         {
             return Malformed(sink, read.Error!, MessageReader.Excerpt(payload.Span));

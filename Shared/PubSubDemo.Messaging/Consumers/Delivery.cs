@@ -1,0 +1,22 @@
+using PubSubDemo.Messaging.Configuration;
+using PubSubDemo.Messaging.Contract;
+using PubSubDemo.Messaging.Processing;
+
+namespace PubSubDemo.Messaging.Consumers;
+
+/// <summary>
+/// One delivery as a consumer hands it on: where it came from, its payload, and that payload read once by the tolerant
+/// <see cref="MessageReader"/>. DEDUPE's lookup (the id) and the processing path (the message) share that one reading.
+/// </summary>
+internal readonly record struct Delivery(MessageSource Source, ReadOnlyMemory<byte> Payload, ReadResult Read)
+{
+    /// <summary>The message id, when the payload could be read.</summary>
+    public string? Id => Read.Message?.Id;
+
+    /// <summary>Reads <paramref name="payload"/> with the engine's limits (MAX_MESSAGE_BYTES, whether content is required).</summary>
+    public static Delivery Of(MessageSource source, ReadOnlyMemory<byte> payload, MessagingOptions messaging) =>
+        new(source, payload, MessageReader.Read(payload.Span, messaging.MaxMessageBytes, messaging.ContentRequired));
+
+    /// <summary>A delivery without a payload to read (a stream entry deleted while pending, or without our field): never handed to the handler.</summary>
+    public static Delivery Empty(MessageSource source) => new(source, ReadOnlyMemory<byte>.Empty, default);
+}
