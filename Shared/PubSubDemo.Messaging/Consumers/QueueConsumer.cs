@@ -102,7 +102,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     {
         var keys = _partitions[partition];
         var items = Array.ConvertAll(stored, QueueDueMember.Entry);
-        var batch = await Services.Dedupe.BeginAsync(database, keys.Name, [.. items.Select(i => Delivery.Of(MessageSource.Queue, i.Payload, Services.Messaging))]);
+        var batch = await Services.Dedupe.BeginAsync(database, keys.Name, [.. items.Select(i => Delivery.Of(MessageSource.Queue, i.Payload, Services.Messaging, (int)i.Attempt, partition))]);
         var results = new List<(QueueEntry Item, ProcessResult Result)>(items.Length);
         foreach (var item in items)
         {

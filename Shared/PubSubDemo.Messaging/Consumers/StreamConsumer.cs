@@ -133,7 +133,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         var transaction = database.CreateTransaction();
         var deadLettered = 0;
         var later = new StreamRetries.Later();
-        var batch = await Services.Dedupe.BeginAsync(database, _streams[partition].ToString(), [.. entries.Select(Read)]);
+        var batch = await Services.Dedupe.BeginAsync(database, _streams[partition].ToString(), [.. entries.Select(e => Read(e, partition, StreamRetries.Attempts(deliveries, e.Id)))]);
         var committing = new List<(int Index, RedisValue Ack, ProcessResult Result)>();
         for (var index = 0; index < entries.Length; index++)
         {
@@ -218,10 +218,10 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
     }
 
     /// <summary>An entry read once, for DEDUPE and the handler alike; one deleted while pending, or without our field, has nothing to read.</summary>
-    private Delivery Read(StreamEntry entry) =>
+    private Delivery Read(StreamEntry entry, int partition, int attempt) =>
         entry.IsNull || entry.Values is not { Length: > 0 } || entry[KeyNames.StreamField] is { IsNull: true }
             ? Delivery.Empty(MessageSource.Stream)
-            : Delivery.Of(MessageSource.Stream, (ReadOnlyMemory<byte>)entry[KeyNames.StreamField], Services.Messaging);
+            : Delivery.Of(MessageSource.Stream, (ReadOnlyMemory<byte>)entry[KeyNames.StreamField], Services.Messaging, attempt, partition);
 
     [LoggerMessage(3301, LogLevel.Information, "Consuming stream '{Stream}' in group '{Group}' as {Consumer} (a new group starts at {Start}; {Partitions} partitions)")]
     private partial void LogStarted(string stream, string group, string consumer, string start, int partitions);

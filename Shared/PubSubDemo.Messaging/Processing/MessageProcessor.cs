@@ -91,7 +91,7 @@ internal sealed partial class MessageProcessor(
         telemetry.Watchdog.Enter(source, entered);
         try
         {
-            await handler.HandleAsync(new ReceivedMessage(source, message) { Effects = effects, Payload = payload, Destination = Destination(source) }, cancellationToken);
+            await handler.HandleAsync(new ReceivedMessage(source, message) { Effects = effects, Payload = payload, Destination = Destination(source), Attempt = delivery.Attempt, Partition = delivery.Partition }, cancellationToken);
         }
         catch (MalformedMessageException ex)
         {
