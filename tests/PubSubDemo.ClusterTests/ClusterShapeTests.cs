@@ -34,7 +34,7 @@ public sealed class ClusterShapeTests(RedisClusterFixture fixture, ITestOutputHe
         foreach (var name in new[] { "message_queue", "message_stream", TestNames.Unique("queue"), "{orders}:jobs" })
         {
             var slot = (int)await server.ExecuteAsync("CLUSTER", "KEYSLOT", name);
-            foreach (var key in new[] { KeyNames.Processing(name, "c1"), KeyNames.Heartbeat(name, "c1"), KeyNames.Consumers(name), KeyNames.Attempts(name, "s-1"), KeyNames.DeadLetters(name), KeyNames.Doorbell(name) })
+            foreach (var key in new[] { KeyNames.Processing(name, "c1"), KeyNames.Heartbeat(name, "c1"), KeyNames.Consumers(name), KeyNames.Due(name), KeyNames.DeadLetters(name), KeyNames.Doorbell(name) })
             {
                 Assert.Equal(slot, (int)await server.ExecuteAsync("CLUSTER", "KEYSLOT", key));
                 Assert.Equal(slot, Cluster.Client.HashSlot(key));

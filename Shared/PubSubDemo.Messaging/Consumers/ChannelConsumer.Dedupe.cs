@@ -16,21 +16,21 @@ internal sealed partial class ChannelConsumer
 
     private async Task<ProcessResult> ProcessAsync(IDatabase database, ChannelMessage message, string channel, CancellationToken retryToken)
     {
-        var payload = message.Message;
+        var delivery = Delivery.Of(MessageSource.Channel, (ReadOnlyMemory<byte>)message.Message, _messaging, channel: channel);
         if (!_dedupe.Enabled)
         {
-            return await _processor.ProcessAsync(MessageSource.Channel, (ReadOnlyMemory<byte>)payload, CancellationToken.None, channel: channel);
+            return await _processor.ProcessAsync(delivery, CancellationToken.None);
         }
 
         // Markers are kept per channel the message came on (a glob's channels each have their own).
         var came = message.Channel.ToString();
         Dedupe.DedupeBatch? batch = null;
         await RedisErrors.RetryAsync(
-            async () => batch = await _dedupe.CheckAsync(database, MessageSource.Channel, came, [payload]),
+            async () => batch = await _dedupe.BeginAsync(database, came, [delivery]),
             (reason, _) => LogDedupeRetry(reason),
             _time,
             retryToken);
-        var result = await batch!.ProcessAsync(_processor, 0, payload, channel);
+        var result = await batch!.ProcessAsync(_processor, 0);
         await RedisErrors.RetryAsync(
             () => batch.CommitAsync(database, _processor, null, "none", "", [(0, RedisValue.EmptyString, result)]),
             (reason, _) => LogDedupeRetry(reason),

@@ -37,21 +37,20 @@ internal sealed class ConsumerAccess(MessagingOptions messaging) : IServerAccess
         {
             // No PUBLISH: it would also allow publishing on CHANNEL. The ring after returning leftovers is fire and forget.
             rules.Allow(subscribe);
-            rules.Allow("evalsha", "eval", "script|load", "lpop", "rpush", "lmove", "exists", "srem");
+            rules.Allow("evalsha", "eval", "script|load", "lpop", "rpush", "rpop", "lpush", "exists", "srem");
 
             // BLOCKING_TAKE: the idle wait in BLMOVE on a second connection, and ending it at stop (QueueConsumer.Blocking).
             rules.Allow("blmove", "client|unblock");
-            rules.Allow("lrange", "incr", "expire", "pexpire", "multi", "exec", "lrem", "del", "unlink", "set", "setex", "sadd", "smembers", "llen");
+            rules.Allow("lrange", "pexpire", "multi", "exec", "lrem", "del", "unlink", "set", "setex", "sadd", "smembers", "llen");
             foreach (var queue in messaging.QueuePartitions)
             {
                 rules.Channel(KeyNames.Doorbell(queue));
                 rules.Key(queue).Key(KeyNames.DeadLetters(queue)).Key(KeyNames.Consumers(queue))
                     .Key(KeyNames.Processing(AccessRules.EscapeGlob(queue), "*"), glob: true)
-                    .Key(KeyNames.Heartbeat(AccessRules.EscapeGlob(queue), "*"), glob: true)
-                    .Key(KeyNames.Attempts(AccessRules.EscapeGlob(queue), "*"), glob: true);
+                    .Key(KeyNames.Heartbeat(AccessRules.EscapeGlob(queue), "*"), glob: true);
             }
 
-            // Retries and delayed messages wait in the due set (QueueSettlement, DueScripts.TakeQueue).
+            // Retries and delayed messages wait in the due set (QueueSettlement, DueScripts.TakeQueue, QueueScripts.Return).
             rules.Allow("zadd", "zrangebyscore", "zrem", "zrange", "zcard");
             foreach (var queue in messaging.QueuePartitions)
             {

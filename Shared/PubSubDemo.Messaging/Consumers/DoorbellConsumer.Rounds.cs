@@ -10,7 +10,7 @@ internal abstract partial class DoorbellConsumer
 {
     private async Task RoundAsync(IDatabase database, CancellationToken stoppingToken)
     {
-        services.Heartbeat.Beat(LoopName);
+        Services.Heartbeat.Beat(LoopName);
         try
         {
             if (_recover)

@@ -19,10 +19,8 @@ namespace PubSubDemo.Messaging.Consumers;
 /// the consumer put back what it holds. Idle consumers wait on the doorbell, not a blocking read, because a
 /// blocking command would stall the one multiplexed connection.
 /// </summary>
-internal abstract partial class DoorbellConsumer(ConsumerServices services) : BackgroundService
+internal abstract partial class DoorbellConsumer(ConsumerServices services, DoorbellLog log) : BackgroundService
 {
-    private readonly RedisConnection _connection = services.Connection;
-    private readonly TimeProvider _time = services.Time;
     private readonly WakeSignal _wake = new();
     private volatile bool _recover = true;
     private RedisChannel[] _doorbells = [];
@@ -40,33 +38,20 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
     /// <summary>The channel the publisher rings after pushing to partition <paramref name="partition"/>.</summary>
     protected RedisChannel DoorbellOf(int partition) => _doorbells[partition];
 
-    /// <summary>Tells <see cref="MessagingReadiness"/> that this consumer is consuming: what is sent from now on reaches it.</summary>
-    protected void Consuming(string consumer) => services.Readiness.Consuming(consumer);
-
     /// <summary>How long to wait for the doorbell when a round found nothing.</summary>
     protected abstract TimeSpan IdleWait { get; }
 
-    protected TimeProvider Time => _time;
-
     /// <summary>When each partition's due set (retries, delayed messages) next needs a look; rounds wake for it.</summary>
-    protected DueSchedule Due => _schedule ??= new DueSchedule(Partitions.Count, _time, DueRecheck);
+    protected DueSchedule Due => _schedule ??= new DueSchedule(Partitions.Count, Services.Time, DueRecheck);
 
     /// <summary>How often a busy consumer looks at a due set it has scheduled nothing in (another consumer may have).</summary>
     protected virtual TimeSpan DueRecheck => IdleWait;
 
-    protected MessagingOptions Messaging => services.Messaging;
-
-    protected ConsumerOptions Settings => services.Settings;
-
-    protected MessageProcessor Processor => services.Processor;
-
-    /// <summary>DEDUPE: the markers of handled ids; its batch is null when DEDUPE is off.</summary>
-    protected Dedupe.Deduplicator Dedupe => services.Dedupe;
-    /// <summary>HANDLE_RATE: ask it how many to take before taking new work from the server.</summary>
-    protected Selection.HandleRate Rate => services.Rate;
-
-    /// <summary>The name this process consumes under: CONSUMER_NAME, else the instance name.</summary>
-    protected string Consumer { get; } = services.Consumer;
+    /// <summary>
+    /// What the consumer is made of (connection, settings, the processing path, DEDUPE, HANDLE_RATE, the clock, its
+    /// name): the consumer calls each directly; this class keeps only the lifecycle's own state.
+    /// </summary>
+    protected ConsumerServices Services { get; } = services;
 
     /// <summary>Ends the current or next idle wait at once: something arrived in <paramref name="partition"/>, or a reclaim put items back there.</summary>
     protected void Wake(int partition)
@@ -103,28 +88,24 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
     /// <summary>After the doorbell is unsubscribed (or could not be): give back what this consumer holds, say it stopped.</summary>
     protected abstract Task FinishAsync(IDatabase database, ISubscriber subscriber);
 
-    protected abstract void OnSubscribeRetry(string reason, TimeSpan pause);
-
-    protected abstract void OnServerError(string reason, TimeSpan pause);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (await _connection.TryGetAsync(stoppingToken) is not { } multiplexer)
+        if (await Services.Connection.TryGetAsync(stoppingToken) is not { } multiplexer)
         {
             return;
         }
 
         var database = multiplexer.GetDatabase();
         var subscriber = multiplexer.GetSubscriber();
-        _doorbells = [.. Partitions.Select(name => PubSubChannels.Doorbell(Messaging, name))];
+        _doorbells = [.. Partitions.Select(name => PubSubChannels.Doorbell(Services.Messaging, name))];
         _due = new int[_doorbells.Length];
-        _connection.Restored += OnRestored;
+        Services.Connection.Restored += OnRestored;
         using var maintenance = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var upkeep = Task.CompletedTask;
         try
         {
             _subscriber = subscriber;
-            if (!await OpenBlockingAsync(_connection, multiplexer, stoppingToken))
+            if (!await OpenBlockingAsync(Services.Connection, multiplexer, stoppingToken))
             {
                 await SubscribeDoorbellsAsync(stoppingToken);
             }
@@ -133,7 +114,7 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
             upkeep = UpkeepAsync(database, maintenance.Token);
             while (!stoppingToken.IsCancellationRequested)
             {
-                await RedisErrors.RetryAsync(() => RoundAsync(database, stoppingToken), OnRoundFailed, _time, stoppingToken);
+                await RedisErrors.RetryAsync(() => RoundAsync(database, stoppingToken), OnRoundFailed, Services.Time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -141,7 +122,7 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
         }
         finally
         {
-            _connection.Restored -= OnRestored;
+            Services.Connection.Restored -= OnRestored;
             await maintenance.CancelAsync();
             await upkeep;
             await UnsubscribeAsync(subscriber);
@@ -164,7 +145,7 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
         for (var i = 0; i < _doorbells.Length; i++)
         {
             var partition = i;
-            await RedisErrors.RetryAsync(() => Subscriptions.SubscribeOnceAsync(_subscriber!, _doorbells[partition], (_, _) => Wake(partition)), OnSubscribeRetry, _time, stoppingToken);
+            await RedisErrors.RetryAsync(() => Subscriptions.SubscribeOnceAsync(_subscriber!, _doorbells[partition], (_, _) => Wake(partition)), log.SubscribeRetry, Services.Time, stoppingToken);
         }
     }
 
@@ -183,7 +164,7 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
     private void OnRoundFailed(string reason, TimeSpan pause)
     {
         _recover = true;
-        OnServerError(reason, pause);
+        log.ServerError(reason, pause);
     }
 
     private void OnRestored()
@@ -212,7 +193,10 @@ internal abstract partial class DoorbellConsumer(ConsumerServices services) : Ba
         _wake.Dispose();
         base.Dispose();
     }
-
-    /// <summary>Formats a pause for a log line, as every retry line shows it.</summary>
-    protected static string Format(TimeSpan pause) => DurationParser.Format(pause);
 }
+
+/// <summary>
+/// The consumer's own wording of the lifecycle's two retry lines, each with the pause before the next try: the doorbell
+/// could not be subscribed yet, and a round failed on a server error.
+/// </summary>
+internal sealed record DoorbellLog(Action<string, TimeSpan> SubscribeRetry, Action<string, TimeSpan> ServerError);

@@ -17,7 +17,7 @@ internal sealed partial class QueueConsumer
 
     protected override async Task<bool> OpenBlockingAsync(RedisConnection connection, IConnectionMultiplexer multiplexer, CancellationToken stoppingToken)
     {
-        if (!Settings.BlockingTake || _partitions.Length != 1 || Rate.Limited)
+        if (!Services.Settings.BlockingTake || _partitions.Length != 1 || Services.Rate.Limited)
         {
             return false;
         }

@@ -14,12 +14,12 @@ internal sealed partial class QueueConsumer
     /// <summary>Our heartbeat and registration in every partition: the reclaim script needs them in the partition's slot.</summary>
     private async Task BeatAsync(IDatabase database)
     {
-        var now = Time.GetUtcNow().ToString("O");
+        var now = Services.Time.GetUtcNow().ToString("O");
         var beats = new List<Task>(_partitions.Length * 2);
         foreach (var partition in _partitions)
         {
-            beats.Add(database.StringSetAsync(partition.Heartbeat, now, Settings.HeartbeatTtl));
-            beats.Add(database.SetAddAsync(partition.Registry, Consumer));
+            beats.Add(database.StringSetAsync(partition.Heartbeat, now, Services.Settings.HeartbeatTtl));
+            beats.Add(database.SetAddAsync(partition.Registry, Services.Consumer));
         }
 
         await Task.WhenAll(beats);
@@ -28,18 +28,18 @@ internal sealed partial class QueueConsumer
     /// <summary>Refreshes our heartbeat and returns the in-flight items of consumers whose heartbeat expired, partition by partition.</summary>
     protected override async Task UpkeepAsync(IDatabase database, CancellationToken cancellationToken)
     {
-        var period = Settings.HeartbeatTtl / 3;
+        var period = Services.Settings.HeartbeatTtl / 3;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(period, Time, cancellationToken);
+                await Task.Delay(period, Services.Time, cancellationToken);
                 await BeatAsync(database);
                 for (var partition = 0; partition < _partitions.Length; partition++)
                 {
                     foreach (var member in await database.SetMembersAsync(_partitions[partition].Registry))
                     {
-                        if (member.ToString() is var other && other != Consumer)
+                        if (member.ToString() is var other && other != Services.Consumer)
                         {
                             await ReclaimAsync(database, partition, other);
                         }
@@ -62,11 +62,14 @@ internal sealed partial class QueueConsumer
         var keys = _partitions[partition];
         var moved = (long)await database.ScriptEvaluateAsync(
             QueueScripts.Return,
-            [KeyNames.Processing(keys.Name, other), keys.Queue, KeyNames.Heartbeat(keys.Name, other), keys.Registry],
+            [KeyNames.Processing(keys.Name, other), keys.Queue, KeyNames.Heartbeat(keys.Name, other), keys.Registry, keys.Due],
             [other, "1"]);
         if (moved > 0)
         {
             LogReclaimed(moved, other, keys.Name);
+
+            // Retries among them went back to the due set, due at once: recovery makes the next round look there too.
+            RequestRecovery();
             Wake(partition);
         }
         else if (moved == 0)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PubSubDemo.Messaging.Cluster;
 using PubSubDemo.Messaging.Connection;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Messaging.Processing;
 using PubSubDemo.Messaging.Retries;
@@ -13,22 +14,26 @@ namespace PubSubDemo.Messaging.Consumers;
 /// consumer's processing list (up to BATCH_SIZE per round trip) and leave it only once handled or set aside.
 /// A heartbeat key marks this consumer alive; the items of a consumer whose heartbeat expired go back to the queue.
 /// </summary>
-internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<QueueConsumer> logger) : DoorbellConsumer(services)
+internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<QueueConsumer> logger) : DoorbellConsumer(
+    services,
+    new DoorbellLog(
+        SubscribeRetry: (reason, _) => LogRetry(logger, "subscribe to the doorbell", reason),
+        ServerError: (reason, pause) => LogServerError(logger, reason, DurationParser.Format(pause))))
 {
     private readonly QueueSettlement _settlement = new(services);
     private readonly Partition[] _partitions = [.. services.Messaging.QueuePartitions.Select(q => new Partition(q, services.Consumer))];
 
     protected override string LoopName => nameof(QueueConsumer);
 
-    protected override IReadOnlyList<string> Partitions => Messaging.QueuePartitions;
+    protected override IReadOnlyList<string> Partitions => Services.Messaging.QueuePartitions;
 
-    protected override TimeSpan IdleWait => Settings.IdlePoll;
+    protected override TimeSpan IdleWait => Services.Settings.IdlePoll;
 
     protected override async Task PrepareAsync(IDatabase database, CancellationToken stoppingToken)
     {
-        await RedisErrors.RetryAsync(() => BeatAsync(database), (reason, _) => LogRetry("register the consumer", reason), Time, stoppingToken);
-        LogStarted(Messaging.Queue, Consumer, Settings.BatchSize, _partitions.Length);
-        Consuming(MessagingReadiness.Queue(Messaging.Queue));
+        await RedisErrors.RetryAsync(() => BeatAsync(database), (reason, _) => LogRetry(logger, "register the consumer", reason), Services.Time, stoppingToken);
+        LogStarted(Services.Messaging.Queue, Services.Consumer, Services.Settings.BatchSize, _partitions.Length);
+        Services.Readiness.Consuming(MessagingReadiness.Queue(Services.Messaging.Queue));
     }
 
     /// <summary>
@@ -63,7 +68,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     protected override async Task<bool> TakeAsync(IDatabase database, int partition, CancellationToken stoppingToken)
     {
         var keys = _partitions[partition];
-        var count = await Rate.TakeAsync(Settings.BatchSize, stoppingToken);
+        var count = await Services.Rate.TakeAsync(Services.Settings.BatchSize, stoppingToken);
         var now = Due.Now;
         RedisValue[] items;
         if (Due.ShouldLook(partition, now))
@@ -93,11 +98,12 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     /// Handles items in processing-list order and settles them. On shutdown it stops after the item in
     /// hand; what is left stays in the processing list and goes back to the queue.
     /// </summary>
-    private async Task HandleAsync(IDatabase database, int partition, RedisValue[] items, CancellationToken stoppingToken)
+    private async Task HandleAsync(IDatabase database, int partition, RedisValue[] stored, CancellationToken stoppingToken)
     {
         var keys = _partitions[partition];
-        var dedupe = await Dedupe.CheckAsync(database, MessageSource.Queue, keys.Name, items);
-        var results = new List<(RedisValue Item, ProcessResult Result)>(items.Length);
+        var items = Array.ConvertAll(stored, QueueDueMember.Entry);
+        var batch = await Services.Dedupe.BeginAsync(database, keys.Name, [.. items.Select(i => Delivery.Of(MessageSource.Queue, i.Payload, Services.Messaging, (int)i.Attempt, partition))]);
+        var results = new List<(QueueEntry Item, ProcessResult Result)>(items.Length);
         foreach (var item in items)
         {
             if (stoppingToken.IsCancellationRequested && results.Count > 0)
@@ -105,23 +111,21 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
                 break;
             }
 
-            results.Add((item, dedupe is null
-                ? await Processor.ProcessAsync(MessageSource.Queue, (ReadOnlyMemory<byte>)item, CancellationToken.None)
-                : await dedupe.ProcessAsync(Processor, results.Count, item)));
+            results.Add((item, await batch.ProcessAsync(Services.Processor, results.Count)));
         }
 
-        if (dedupe is not null)
+        if (batch.Active)
         {
             // The handled and the duplicates leave the processing list in the script that commits their effects and markers.
-            var rest = await dedupe.CommitAsync(database, Processor, keys.Processing, "queue", "", [.. results.Select((r, i) => (i, r.Item, r.Result))]);
-            results = [.. rest.Select(r => (r.Ack, r.Result))];
+            var rest = await batch.CommitAsync(database, Services.Processor, keys.Processing, "queue", "", [.. results.Select((r, i) => (i, r.Item.Stored, r.Result))]);
+            results = [.. rest.Select(r => (items[r.Index], r.Result))];
             if (results.Count == 0)
             {
                 return;
             }
         }
 
-        foreach (var (id, attempts) in await _settlement.SettleAsync(database, keys.Name, keys.Processing, Consumer, results, due => Due.Scheduled(partition, due)))
+        foreach (var (id, attempts) in await _settlement.SettleAsync(database, keys.Name, keys.Processing, Services.Consumer, results, due => Due.Scheduled(partition, due)))
         {
             LogDeadLettered(id, attempts);
         }
@@ -138,7 +142,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
             {
                 var keys = _partitions[partition];
                 await database.KeyDeleteAsync(keys.Heartbeat);
-                var back = (long)await database.ScriptEvaluateAsync(QueueScripts.Return, [keys.Processing, keys.Queue, keys.Heartbeat, keys.Registry], [Consumer, "0"]);
+                var back = (long)await database.ScriptEvaluateAsync(QueueScripts.Return, [keys.Processing, keys.Queue, keys.Heartbeat, keys.Registry, keys.Due], [Services.Consumer, "0"]);
                 returned += back;
                 if (back > 0)
                 {
@@ -148,11 +152,11 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
                 }
             }
 
-            LogStopped(Consumer, returned);
+            LogStopped(Services.Consumer, returned);
         }
         catch (Exception ex) when (RedisErrors.IsTransient(ex))
         {
-            LogReturnFailed(ex.GetBaseException().Message, Settings.HeartbeatTtl.TotalSeconds);
+            LogReturnFailed(ex.GetBaseException().Message, Services.Settings.HeartbeatTtl.TotalSeconds);
         }
     }
 
@@ -170,10 +174,6 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
         public RedisKey Due { get; } = KeyNames.Due(Name);
     }
 
-    protected override void OnSubscribeRetry(string reason, TimeSpan pause) => LogRetry("subscribe to the doorbell", reason);
-
-    protected override void OnServerError(string reason, TimeSpan pause) => LogServerError(reason, Format(pause));
-
     [LoggerMessage(3201, LogLevel.Information, "Consuming queue '{Queue}' as {Consumer} (batches of up to {BatchSize}, at least once; {Partitions} partitions)")]
     private partial void LogStarted(string queue, string consumer, int batchSize, int partitions);
 
@@ -187,7 +187,7 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     private partial void LogDeadLettered(string id, long attempts);
 
     [LoggerMessage(3205, LogLevel.Warning, "Queue unavailable: {Reason}; retrying in {Backoff}")]
-    private partial void LogServerError(string reason, string backoff);
+    private static partial void LogServerError(ILogger logger, string reason, string backoff);
 
     [LoggerMessage(3206, LogLevel.Information, "Stopped consuming as {Consumer}: {Returned} unhandled items returned to the queue")]
     private partial void LogStopped(string consumer, long returned);
@@ -196,5 +196,5 @@ internal sealed partial class QueueConsumer(ConsumerServices services, ILogger<Q
     private partial void LogReturnFailed(string reason, double ttlSeconds);
 
     [LoggerMessage(3208, LogLevel.Warning, "Could not {What} yet: {Reason}; retrying")]
-    private partial void LogRetry(string what, string reason);
+    private static partial void LogRetry(ILogger logger, string what, string reason);
 }

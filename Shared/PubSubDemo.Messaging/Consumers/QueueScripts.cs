@@ -21,15 +21,27 @@ internal static class QueueScripts
         """;
 
     /// <summary>
-    /// KEYS[1] a processing list, KEYS[2] queue, KEYS[3] its consumer's heartbeat, KEYS[4] the consumer registry;
-    /// ARGV[1] the consumer's name, ARGV[2] '1' to refuse while the heartbeat lives (reclaiming another's work).
-    /// Moves every item back to the head of the queue in its original order and forgets the consumer.
-    /// Returns how many moved, or -1 when the consumer turned out to be alive.
+    /// KEYS[1] a processing list, KEYS[2] queue, KEYS[3] its consumer's heartbeat, KEYS[4] the consumer registry, KEYS[5]
+    /// the queue's due set; ARGV[1] the consumer's name, ARGV[2] '1' to refuse while the heartbeat lives (reclaiming
+    /// another's work). Moves every item back to the head of the queue in its original order and forgets the consumer.
+    /// An item that came back from the due set (its attempt count in front, <see cref="Retries.QueueDueMember"/>) goes
+    /// back to the due set instead, due at once, with its count: the queue holds only the wire format, and the count
+    /// lives only with its item. Returns how many moved, or -1 when the consumer turned out to be alive.
     /// </summary>
     public const string Return = """
         if ARGV[2] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
+        local counted = '^%d+:' .. string.rep('%x', 32) .. '|'
         local n = 0
-        while redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT') do n = n + 1 end
+        local item = redis.call('RPOP', KEYS[1])
+        while item do
+          if string.find(item, counted) then
+            redis.call('ZADD', KEYS[5], 0, item)
+          else
+            redis.call('LPUSH', KEYS[2], item)
+          end
+          n = n + 1
+          item = redis.call('RPOP', KEYS[1])
+        end
         redis.call('SREM', KEYS[4], ARGV[1])
         return n
         """;

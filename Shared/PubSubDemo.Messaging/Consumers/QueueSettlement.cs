@@ -9,32 +9,22 @@ namespace PubSubDemo.Messaging.Consumers;
 /// <summary>
 /// Settles a handled batch of items of one queue partition, in that partition's slot: removes them from the processing list; malformed ones, and failures past
 /// MAX_ATTEMPTS, go to the partition's dead-letter list, other failures to the partition's due set for a retry after
-/// their backoff (RETRY_BACKOFF), and messages not due yet to the due set at their due time. Attempts are counted per
-/// message id in a key that lives a day.
+/// their backoff (RETRY_BACKOFF), and messages not due yet to the due set at their due time. An item's attempts travel
+/// with it, in front of it in the due set (<see cref="QueueDueMember"/>): settling needs no round trip to count them,
+/// and no counter is left behind when the item is handled, dead-lettered or redriven.
 /// </summary>
 internal sealed class QueueSettlement(ConsumerServices services)
 {
 
     /// <summary>Settles <paramref name="results"/>; returns the ids that failed too often, with their attempts, for the log.</summary>
     public async Task<IReadOnlyList<(string Id, long Attempts)>> SettleAsync(
-        IDatabase database, string queue, RedisKey processing, string consumer, List<(RedisValue Item, ProcessResult Result)> results, Action<long> scheduled)
+        IDatabase database, string queue, RedisKey processing, string consumer, List<(QueueEntry Item, ProcessResult Result)> results, Action<long> scheduled)
     {
         if (results.All(r => r.Result.Disposition is Disposition.Handled or Disposition.Filtered))
         {
             // The fast path: the handled (and filtered) items are exactly the head of our processing list.
             await database.ListLeftPopAsync(processing, results.Count);
             return [];
-        }
-
-        var attempts = new Dictionary<int, long>();
-        for (var i = 0; i < results.Count; i++)
-        {
-            if (results[i].Result is { Disposition: Disposition.Failed, MessageId: { } id })
-            {
-                var key = KeyNames.Attempts(queue, id);
-                attempts[i] = await database.StringIncrementAsync(key);
-                await database.KeyExpireAsync(key, TimeSpan.FromDays(1));
-            }
         }
 
         var dead = KeyNames.DeadLetters(queue);
@@ -45,32 +35,30 @@ internal sealed class QueueSettlement(ConsumerServices services)
         var due = KeyNames.Due(queue);
         var now = services.Time.GetUtcNow();
         var exhausted = new List<(string, long)>();
-        for (var i = 0; i < results.Count; i++)
+        foreach (var (item, result) in results)
         {
-            var (item, result) = results[i];
-            _ = transaction.ListRemoveAsync(processing, item, 1);
+            _ = transaction.ListRemoveAsync(processing, item.Stored, 1);
             switch (result.Disposition)
             {
                 case Disposition.Malformed:
-                    _ = transaction.ListRightPushAsync(dead, DeadLetters.Envelope(consumer, services.Time, item, result.Reason!, 1));
+                    _ = transaction.ListRightPushAsync(dead, DeadLetters.Envelope(consumer, services.Time, item.Payload, result.Reason!, 1));
                     deadLettered++;
                     break;
-                case Disposition.Failed when attempts.GetValueOrDefault(i) >= services.Settings.MaxAttempts:
-                    _ = transaction.ListRightPushAsync(dead, DeadLetters.Envelope(consumer, services.Time, item, $"{result.Reason} ({attempts[i]} attempts)", (int)attempts[i]));
-                    _ = transaction.KeyDeleteAsync(KeyNames.Attempts(queue, result.MessageId!));
+                case Disposition.Failed when item.Attempt >= services.Settings.MaxAttempts:
+                    _ = transaction.ListRightPushAsync(dead, DeadLetters.Envelope(consumer, services.Time, item.Payload, $"{result.Reason} ({item.Attempt} attempts)", (int)item.Attempt));
                     deadLettered++;
-                    exhausted.Add((result.MessageId!, attempts[i]));
+                    exhausted.Add((result.MessageId!, item.Attempt));
                     break;
                 case Disposition.Failed:
-                    // To the due set, after its backoff: the rest of the queue is not held up by one bad item.
-                    var retryAt = DueSchedule.Score(now + RetryBackoff.After(attempts.GetValueOrDefault(i), services.Settings.RetryBackoff, services.Settings.RetryBackoffMax, Random.Shared));
-                    _ = transaction.SortedSetAddAsync(due, QueueDueMember.For(attempts.GetValueOrDefault(i), item), retryAt);
+                    // To the due set, after its backoff, with this failure counted: the rest of the queue is not held up by one bad item.
+                    var retryAt = DueSchedule.Score(now + RetryBackoff.After(item.Attempt, services.Settings.RetryBackoff, services.Settings.RetryBackoffMax, Random.Shared));
+                    _ = transaction.SortedSetAddAsync(due, QueueDueMember.For(item.Attempt, item.Payload), retryAt);
                     scheduled(retryAt);
                     retried++;
                     break;
                 case Disposition.Deferred:
                     var dueAt = DueSchedule.Score(result.DueAt!.Value);
-                    _ = transaction.SortedSetAddAsync(due, QueueDueMember.For(0, item), dueAt);
+                    _ = transaction.SortedSetAddAsync(due, QueueDueMember.For(item.Failures, item.Payload), dueAt);
                     scheduled(dueAt);
                     delayed++;
                     break;

@@ -12,23 +12,23 @@ internal sealed partial class StreamConsumer
     /// <summary>Takes over entries pending longer than CLAIM_IDLE (their consumer died, or failed them) and handles them.</summary>
     private async Task ClaimAbandonedAsync(IDatabase database, int partition, CancellationToken stoppingToken)
     {
-        var minIdle = (long)Settings.ClaimIdle.TotalMilliseconds;
+        var minIdle = (long)Services.Settings.ClaimIdle.TotalMilliseconds;
         RedisValue start = "0-0";
         do
         {
             // Ids only (no delivery counted), so that entries waiting in the due set, idle as long as their backoff,
             // are left to wait; the others are claimed with their payload, which counts the delivery.
-            var ids = await database.StreamAutoClaimIdsOnlyAsync(_streams[partition], Messaging.Group, Consumer, minIdle, start, await Rate.TakeAsync(Settings.BatchSize, stoppingToken));
+            var ids = await database.StreamAutoClaimIdsOnlyAsync(_streams[partition], Services.Messaging.Group, Services.Consumer, minIdle, start, await Services.Rate.TakeAsync(Services.Settings.BatchSize, stoppingToken));
             start = ids.NextStartId;
 
             // Redis 7 drops entries that were deleted while pending from the group itself and names them here.
             foreach (var deleted in ids.DeletedIds)
             {
-                Processor.Lost(MessageSource.Stream, deleted.ToString());
+                Services.Processor.Lost(MessageSource.Stream, deleted.ToString());
             }
 
             var abandoned = await _retries.NotWaitingAsync(database, partition, ids.ClaimedIds);
-            var claimed = abandoned.Length == 0 ? [] : await database.StreamClaimAsync(_streams[partition], Messaging.Group, Consumer, 0, abandoned);
+            var claimed = abandoned.Length == 0 ? [] : await database.StreamClaimAsync(_streams[partition], Services.Messaging.Group, Services.Consumer, 0, abandoned);
             if (claimed.Length == 0)
             {
                 // Nothing to handle in this page (all waiting for their due time, or none): the next page, if any.
@@ -40,7 +40,7 @@ internal sealed partial class StreamConsumer
                 continue;
             }
 
-            var pending = await database.StreamPendingMessagesAsync(_streams[partition], Messaging.Group, ids.ClaimedIds.Length, Consumer, claimed[0].Id, claimed[^1].Id);
+            var pending = await database.StreamPendingMessagesAsync(_streams[partition], Services.Messaging.Group, ids.ClaimedIds.Length, Services.Consumer, claimed[0].Id, claimed[^1].Id);
             var deliveries = pending.ToDictionary(p => p.MessageId.ToString(), p => p.DeliveryCount);
             LogClaimed(claimed.Length, _streams[partition].ToString());
             await HandleAsync(database, partition, claimed, stoppingToken, deliveries);

@@ -1,5 +1,6 @@
 using PubSubDemo.Messaging.Cluster;
 using Microsoft.Extensions.Logging;
+using PubSubDemo.Messaging.Configuration;
 using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Messaging.Processing;
 using PubSubDemo.Messaging.Retries;
@@ -13,7 +14,11 @@ namespace PubSubDemo.Messaging.Consumers;
 /// and waits in the group's due set for its backoff (<see cref="StreamRetries"/>), as does one not due yet. Like the queue,
 /// it waits on a doorbell rather than XREADGROUP BLOCK, which would stall the shared multiplexer.
 /// </summary>
-internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<StreamConsumer> logger) : DoorbellConsumer(services)
+internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<StreamConsumer> logger) : DoorbellConsumer(
+    services,
+    new DoorbellLog(
+        SubscribeRetry: (reason, pause) => LogServerError(logger, reason, DurationParser.Format(pause)),
+        ServerError: (reason, pause) => LogServerError(logger, reason, DurationParser.Format(pause))))
 {
     private readonly RedisKey[] _streams = [.. services.Messaging.StreamPartitions.Select(s => (RedisKey)s)];
     private readonly RedisKey[] _dead = [.. services.Messaging.StreamPartitions.Select(s => (RedisKey)KeyNames.DeadLetters(s))];
@@ -22,18 +27,20 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
     private readonly StreamGroups _groups = new(services, logger);
     private bool _started;
 
+    private MessageProcessor Processor => Services.Processor;
+
     protected override string LoopName => nameof(StreamConsumer);
 
-    protected override IReadOnlyList<string> Partitions => Messaging.StreamPartitions;
+    protected override IReadOnlyList<string> Partitions => Services.Messaging.StreamPartitions;
 
     /// <summary>Never longer than half of CLAIM_IDLE, so abandoned entries are claimed on time.</summary>
-    protected override TimeSpan IdleWait => Settings.IdlePoll < Settings.ClaimIdle / 2 ? Settings.IdlePoll : Settings.ClaimIdle / 2;
+    protected override TimeSpan IdleWait => Services.Settings.IdlePoll < Services.Settings.ClaimIdle / 2 ? Services.Settings.IdlePoll : Services.Settings.ClaimIdle / 2;
 
     /// <summary>
     /// A look at the due set is a round trip of its own here (XREADGROUP is no script), so a busy consumer with nothing
     /// scheduled looks as often as it claims abandoned entries; an idle one every idle wait.
     /// </summary>
-    protected override TimeSpan DueRecheck => Settings.ClaimIdle / 2;
+    protected override TimeSpan DueRecheck => Services.Settings.ClaimIdle / 2;
 
     /// <summary>Creates the partition's group when needed, then finishes the entries delivered to us and never acknowledged.</summary>
     protected override async Task RecoverAsync(IDatabase database, int partition, CancellationToken stoppingToken)
@@ -44,10 +51,10 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             if (!_started && partition == _streams.Length - 1)
             {
                 _started = true;
-                LogStarted(Messaging.Stream, Messaging.Group, Consumer, Settings.StreamStart, _streams.Length);
+                LogStarted(Services.Messaging.Stream, Services.Messaging.Group, Services.Consumer, Services.Settings.StreamStart, _streams.Length);
 
                 // Ready once every partition's group exists: with a group starting at $, an entry added before would be missed.
-                Consuming(MessagingReadiness.Stream(Messaging.Stream));
+                Services.Readiness.Consuming(MessagingReadiness.Stream(Services.Messaging.Stream));
             }
         }
 
@@ -56,22 +63,22 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         RedisValue after = "0";
         do
         {
-            pending = await database.StreamReadGroupAsync(_streams[partition], Messaging.Group, Consumer, after, Settings.BatchSize);
+            pending = await database.StreamReadGroupAsync(_streams[partition], Services.Messaging.Group, Services.Consumer, after, Services.Settings.BatchSize);
             if (pending.Length > 0)
             {
                 after = pending[^1].Id;
                 await HandleAsync(database, partition, await _retries.NotWaitingAsync(database, partition, pending), stoppingToken);
             }
         }
-        while (pending.Length == Settings.BatchSize && !stoppingToken.IsCancellationRequested);
+        while (pending.Length == Services.Settings.BatchSize && !stoppingToken.IsCancellationRequested);
     }
 
     protected override async Task<bool> TakeAsync(IDatabase database, int partition, CancellationToken stoppingToken)
     {
-        if (Time.GetElapsedTime(_nextClaim[partition]) >= TimeSpan.Zero)
+        if (Services.Time.GetElapsedTime(_nextClaim[partition]) >= TimeSpan.Zero)
         {
             await ClaimAbandonedAsync(database, partition, stoppingToken);
-            _nextClaim[partition] = Time.GetTimestamp() + (long)(Settings.ClaimIdle.TotalSeconds / 2 * Time.TimestampFrequency);
+            _nextClaim[partition] = Services.Time.GetTimestamp() + (long)(Services.Settings.ClaimIdle.TotalSeconds / 2 * Services.Time.TimestampFrequency);
         }
 
         // What is still due after this claim is the due schedule's to find (it makes the next round look again).
@@ -84,8 +91,8 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             }
         }
 
-        var wanted = await Rate.TakeAsync(Settings.BatchSize, stoppingToken);
-        var entries = await database.StreamReadGroupAsync(_streams[partition], Messaging.Group, Consumer, ">", wanted);
+        var wanted = await Services.Rate.TakeAsync(Services.Settings.BatchSize, stoppingToken);
+        var entries = await database.StreamReadGroupAsync(_streams[partition], Services.Messaging.Group, Services.Consumer, ">", wanted);
         if (entries.Length == 0)
         {
             return false;
@@ -114,13 +121,9 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
 
     protected override Task FinishAsync(IDatabase database, ISubscriber subscriber)
     {
-        LogStopped(Consumer);
+        LogStopped(Services.Consumer);
         return Task.CompletedTask;
     }
-
-    protected override void OnSubscribeRetry(string reason, TimeSpan pause) => LogServerError(reason, Format(pause));
-
-    protected override void OnServerError(string reason, TimeSpan pause) => LogServerError(reason, Format(pause));
 
     /// <summary>Handles entries in order and acknowledges the handled and the dead-lettered; failures stay pending for a retry by claim.</summary>
     private async Task HandleAsync(IDatabase database, int partition, StreamEntry[] entries, CancellationToken stoppingToken, Dictionary<string, int>? deliveries = null)
@@ -130,8 +133,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         var transaction = database.CreateTransaction();
         var deadLettered = 0;
         var later = new StreamRetries.Later();
-        var dedupe = !Dedupe.Enabled ? null
-            : await Dedupe.CheckAsync(database, MessageSource.Stream, _streams[partition].ToString(), [.. entries.Select(e => e.IsNull || e.Values is not { Length: > 0 } ? RedisValue.Null : e[KeyNames.StreamField])]);
+        var batch = await Services.Dedupe.BeginAsync(database, _streams[partition].ToString(), [.. entries.Select(e => Read(e, partition, StreamRetries.Attempts(deliveries, e.Id)))]);
         var committing = new List<(int Index, RedisValue Ack, ProcessResult Result)>();
         for (var index = 0; index < entries.Length; index++)
         {
@@ -146,15 +148,15 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
                 // Trimmed or deleted while pending (the server answers its id with no fields; XADD cannot make an
                 // entry without one): nothing left to handle. Counted and logged as lost, then
                 // acknowledged so the group stops handing it out.
-                Processor.Lost(MessageSource.Stream, entry.Id.ToString());
+                Services.Processor.Lost(MessageSource.Stream, entry.Id.ToString());
                 acks.Add(entry.Id);
                 continue;
             }
 
             var payload = entry[KeyNames.StreamField];
-            if (deliveries is not null && deliveries.TryGetValue(entry.Id.ToString(), out var delivered) && delivered > Settings.MaxAttempts)
+            if (deliveries is not null && deliveries.TryGetValue(entry.Id.ToString(), out var delivered) && delivered > Services.Settings.MaxAttempts)
             {
-                _ = transaction.ListRightPushAsync(_dead[partition], DeadLetters.Envelope(Consumer, Time, payload, $"not handled after {delivered - 1} deliveries", delivered - 1));
+                _ = transaction.ListRightPushAsync(_dead[partition], DeadLetters.Envelope(Services.Consumer, Services.Time, payload, $"not handled after {delivered - 1} deliveries", delivered - 1));
                 acks.Add(entry.Id);
                 deadLettered++;
                 LogDeadLettered(entry.Id.ToString(), delivered - 1);
@@ -162,13 +164,11 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             }
 
             var result = payload.IsNull
-                ? Processor.Reject(MessageSource.Stream, $"entry has no '{KeyNames.StreamField}' field")
-                : dedupe is null
-                    ? await Processor.ProcessAsync(MessageSource.Stream, (ReadOnlyMemory<byte>)payload, CancellationToken.None)
-                    : await dedupe.ProcessAsync(Processor, index, payload);
+                ? Services.Processor.Reject(MessageSource.Stream, $"entry has no '{KeyNames.StreamField}' field")
+                : await batch.ProcessAsync(Services.Processor, index);
             switch (result.Disposition)
             {
-                case Disposition.Handled or Disposition.Duplicate when dedupe is not null:
+                case Disposition.Handled or Disposition.Duplicate when batch.Active:
                     // Acknowledged by the script that commits the effects and the marker; one that fails stays pending.
                     committing.Add((index, entry.Id, result));
                     break;
@@ -176,12 +176,12 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
                     acks.Add(entry.Id);
                     break;
                 case Disposition.Malformed:
-                    _ = transaction.ListRightPushAsync(_dead[partition], DeadLetters.Envelope(Consumer, Time, payload, result.Reason!, 1));
+                    _ = transaction.ListRightPushAsync(_dead[partition], DeadLetters.Envelope(Services.Consumer, Services.Time, payload, result.Reason!, 1));
                     acks.Add(entry.Id);
                     deadLettered++;
                     break;
-                case Disposition.Failed when StreamRetries.Attempts(deliveries, entry.Id) is var attempts && attempts >= Settings.MaxAttempts:
-                    _ = transaction.ListRightPushAsync(_dead[partition], DeadLetters.Envelope(Consumer, Time, payload, $"{result.Reason} (not handled after {attempts} deliveries)", attempts));
+                case Disposition.Failed when StreamRetries.Attempts(deliveries, entry.Id) is var attempts && attempts >= Services.Settings.MaxAttempts:
+                    _ = transaction.ListRightPushAsync(_dead[partition], DeadLetters.Envelope(Services.Consumer, Services.Time, payload, $"{result.Reason} (not handled after {attempts} deliveries)", attempts));
                     acks.Add(entry.Id);
                     deadLettered++;
                     LogDeadLettered(entry.Id.ToString(), attempts);
@@ -196,14 +196,14 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
             }
         }
 
-        if (dedupe is not null && committing.Count > 0)
+        if (committing.Count > 0)
         {
-            await dedupe.CommitAsync(database, Processor, _streams[partition], "stream", Messaging.Group, committing);
+            await batch.CommitAsync(database, Services.Processor, _streams[partition], "stream", Services.Messaging.Group, committing);
         }
 
         if (acks.Count > 0)
         {
-            _ = transaction.StreamAcknowledgeAsync(_streams[partition], Messaging.Group, acks.ToArray());
+            _ = transaction.StreamAcknowledgeAsync(_streams[partition], Services.Messaging.Group, acks.ToArray());
         }
 
         if (acks.Count > 0 || later.Any)
@@ -217,6 +217,12 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
         Processor.Outcomes.Stream.Report(MessageOutcome.Deferred, later.Delayed);
     }
 
+    /// <summary>An entry read once, for DEDUPE and the handler alike; one deleted while pending, or without our field, has nothing to read.</summary>
+    private Delivery Read(StreamEntry entry, int partition, int attempt) =>
+        entry.IsNull || entry.Values is not { Length: > 0 } || entry[KeyNames.StreamField] is { IsNull: true }
+            ? Delivery.Empty(MessageSource.Stream)
+            : Delivery.Of(MessageSource.Stream, (ReadOnlyMemory<byte>)entry[KeyNames.StreamField], Services.Messaging, attempt, partition);
+
     [LoggerMessage(3301, LogLevel.Information, "Consuming stream '{Stream}' in group '{Group}' as {Consumer} (a new group starts at {Start}; {Partitions} partitions)")]
     private partial void LogStarted(string stream, string group, string consumer, string start, int partitions);
 
@@ -224,7 +230,7 @@ internal sealed partial class StreamConsumer(ConsumerServices services, ILogger<
     private partial void LogDeadLettered(string id, int attempts);
 
     [LoggerMessage(3306, LogLevel.Warning, "Stream unavailable: {Reason}; retrying in {Backoff}")]
-    private partial void LogServerError(string reason, string backoff);
+    private static partial void LogServerError(ILogger logger, string reason, string backoff);
 
     [LoggerMessage(3307, LogLevel.Information, "Stopped consuming the stream as {Consumer}")]
     private partial void LogStopped(string consumer);

@@ -20,8 +20,6 @@ internal static class KeyNames
 
     public static string Consumers(string queue) => $"{Tag(queue)}:consumers";
 
-    public static string Attempts(string queue, string messageId) => $"{Tag(queue)}:attempts:{messageId}";
-
     /// <summary>
     /// DEDUPE's marker that <paramref name="messageId"/> was handled, in the slot of <paramref name="baseName"/> (a queue or
     /// stream partition, or the channel); <paramref name="scope"/> names who handled it (the stream's group, the channel's
@@ -35,7 +33,8 @@ internal static class KeyNames
 
     /// <summary>
     /// The due set: a sorted set of what waits for a retry or a delayed message's due time, scored by due time (Unix ms).
-    /// A queue has one (<c>{queue}:due</c>, members "attempts:nonce|payload"); a stream one per consumer group
+    /// A queue has one (<c>{queue}:due</c>, members "attempts:nonce|payload", the only record of a queue item's attempts);
+    /// a stream one per consumer group
     /// (<c>{stream}:due:group</c>, members the pending entry ids), since a retry is one group's business.
     /// </summary>
     public static string Due(string queueOrStream, string? group = null) =>

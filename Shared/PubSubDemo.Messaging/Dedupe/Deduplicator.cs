@@ -12,39 +12,38 @@ namespace PubSubDemo.Messaging.Dedupe;
 /// its own (<c>{stream}:handled:group:id</c>), since every group handles every entry; on the channel, every subscriber
 /// still gets every message and each consumer name has its own (<c>{channel}:handled:consumer:id</c>): it guards
 /// against duplicate publishes, and subscribers that pin one CONSUMER_NAME handle each id once between them.
-/// Off (the default), <see cref="CheckAsync"/> returns null and the consumers take their usual path: no extra round trip.
+/// Off (the default), <see cref="BeginAsync"/> asks nothing: no extra round trip.
 /// </summary>
 internal sealed class Deduplicator(DedupeOptions settings, MessagingOptions messaging, ConsumerOptions subscriber)
 {
     public bool Enabled => settings.Enabled;
 
     /// <summary>
-    /// Reads the ids of <paramref name="payloads"/> (from partition <paramref name="partition"/> of <paramref name="source"/>)
-    /// and asks the server, in one round trip, which were handled already; null when DEDUPE is off.
+    /// The one way a consumer's batch of <paramref name="deliveries"/> (from partition <paramref name="partition"/>, already
+    /// read) enters DEDUPE: when it is on, asks the server in one round trip which of their ids were handled already;
+    /// when it is off, returns a batch that hands each delivery straight to the processing path, at no cost.
     /// </summary>
-    public async Task<DedupeBatch?> CheckAsync(IDatabase database, MessageSource source, string partition, IReadOnlyList<RedisValue> payloads)
+    public async Task<DedupeBatch> BeginAsync(IDatabase database, string partition, IReadOnlyList<Delivery> deliveries)
     {
-        if (!settings.Enabled)
+        if (!settings.Enabled || deliveries.Count == 0)
         {
-            return null;
+            return new DedupeBatch(deliveries);
         }
 
-        var scope = source switch
+        var scope = deliveries[0].Source switch
         {
             MessageSource.Queue => "",
             MessageSource.Stream => messaging.Group,
             _ => subscriber.ConsumerFor(messaging),
         };
-        var ids = new string?[payloads.Count];
-        var markers = new RedisKey[payloads.Count];
-        var lookups = new Task<bool>[payloads.Count];
-        for (var i = 0; i < payloads.Count; i++)
+        var markers = new RedisKey[deliveries.Count];
+        var lookups = new Task<bool>[deliveries.Count];
+        for (var i = 0; i < deliveries.Count; i++)
         {
-            ids[i] = payloads[i].IsNull ? null : MessageReader.Read(((ReadOnlyMemory<byte>)payloads[i]).Span, messaging.MaxMessageBytes, messaging.ContentRequired).Message?.Id;
-            markers[i] = ids[i] is { } id ? KeyNames.Handled(partition, scope, id) : default;
-            lookups[i] = ids[i] is null ? Task.FromResult(false) : database.KeyExistsAsync(markers[i]);
+            markers[i] = deliveries[i].Id is { } id ? KeyNames.Handled(partition, scope, id) : default;
+            lookups[i] = deliveries[i].Id is null ? Task.FromResult(false) : database.KeyExistsAsync(markers[i]);
         }
 
-        return new DedupeBatch(source, KeyNames.Effects(partition), ids, markers, await Task.WhenAll(lookups), settings.Ttl);
+        return new DedupeBatch(deliveries, new(KeyNames.Effects(partition), markers, await Task.WhenAll(lookups), settings.Ttl));
     }
 }

@@ -56,6 +56,21 @@ public sealed class MessageContext<T>
     /// <summary>The W3C trace context its producer sent; the handler already runs in a consumer span that continues it.</summary>
     public string? Traceparent { get; }
 
+    /// <summary>
+    /// Which attempt this delivery is: 1 for a first delivery, 2 for the first retry after the handler threw, and so on up
+    /// to <see cref="ReliableDestinationOptions.MaxAttempts"/>. A queue message carries its count with it through its
+    /// retries (a redriven dead letter starts again at 1); a stream entry's is the group's delivery count for it, as the
+    /// engine last read it (a redelivery after a crash may still say 1). Always 1 on a channel, which never redelivers.
+    /// </summary>
+    public int Attempt { get; internal init; } = 1;
+
+    /// <summary>
+    /// The index of the partition the delivery came from, 0 to <see cref="ReliableDestinationOptions.Partitions"/> - 1: partition 0
+    /// is the name itself, so a destination with one partition (the default) always says 0, as a channel does. Messages
+    /// sent with one key stay in one partition, and in their order there.
+    /// </summary>
+    public int Partition { get; internal init; }
+
     /// <summary>With <see cref="DestinationOptions.Dedupe"/>: the Redis writes to commit once, with the "handled" marker; null otherwise.</summary>
     public RedisEffects? Effects { get; }
 

@@ -19,7 +19,11 @@ internal sealed class TypedHandler<T, THandler>(IServiceScopeFactory scopes, Jso
         var message = received.Message;
         await using var scope = scopes.CreateAsyncScope();
         var handler = scope.ServiceProvider.GetRequiredService<THandler>();
-        var context = new MessageContext<T>(value, message.Id, received.Source, received.Destination, message.Timestamp, message.NotBefore, message.Traceparent, received.Effects, scope.ServiceProvider);
+        var context = new MessageContext<T>(value, message.Id, received.Source, received.Destination, message.Timestamp, message.NotBefore, message.Traceparent, received.Effects, scope.ServiceProvider)
+        {
+            Attempt = received.Attempt,
+            Partition = received.Partition,
+        };
         await handler.HandleAsync(context, cancellationToken);
     }
 }

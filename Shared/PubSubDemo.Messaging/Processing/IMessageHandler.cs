@@ -13,6 +13,12 @@ internal sealed record ReceivedMessage(MessageSource Source, Message Message)
 
     /// <summary>The channel, queue or stream it came from (the name registered, not the partition).</summary>
     public string Destination { get; init; } = "";
+
+    /// <summary>This delivery's attempt: 1 for a first delivery, one more after each failed one.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>The index of the partition it came from; 0 when the destination has one partition (and on a channel).</summary>
+    public int Partition { get; init; }
 }
 
 /// <summary>

@@ -48,13 +48,17 @@ internal sealed partial class MessageProcessor(
     SelectionOptions? selection = null)
 {
     /// <summary>
-    /// Handles one delivery; <paramref name="effects"/> (DEDUPE) is where the handler adds its Redis writes, for the
-    /// consumer to commit; <paramref name="channel"/> names a channel delivery's channel for the observers.
+    /// Reads <paramref name="payload"/> and handles it as one delivery (tools and tests; the consumers read first);
+    /// <paramref name="channel"/> names a channel delivery's channel for the observers.
     /// </summary>
-    public async ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, RedisEffects? effects = null, string? channel = null)
+    public ValueTask<ProcessResult> ProcessAsync(MessageSource source, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, RedisEffects? effects = null, string? channel = null) =>
+        ProcessAsync(Delivery.Of(source, payload, messaging, channel: channel), cancellationToken, effects);
+
+    /// <summary>Handles one delivery, read once by its consumer; <paramref name="effects"/> (DEDUPE) is where the handler adds its Redis writes, for the consumer to commit.</summary>
+    public async ValueTask<ProcessResult> ProcessAsync(Delivery delivery, CancellationToken cancellationToken, RedisEffects? effects = null)
     {
+        var (source, payload, read, channel) = (delivery.Source, delivery.Payload, delivery.Read, delivery.Channel);
         var sink = telemetry.For(source);
-        var read = MessageReader.Read(payload.Span, messaging.MaxMessageBytes, messaging.ContentRequired);
 
         // Reported on arrival, with what the message says of itself (its sender's sequence number, by which an
         // observer follows a channel's gaps whatever the handler does); a payload that is not a message arrives too.
@@ -88,7 +92,7 @@ internal sealed partial class MessageProcessor(
         telemetry.Watchdog.Enter(source, entered);
         try
         {
-            await handler.HandleAsync(new ReceivedMessage(source, message) { Effects = effects, Payload = payload, Destination = Destination(source) }, cancellationToken);
+            await handler.HandleAsync(new ReceivedMessage(source, message) { Effects = effects, Payload = payload, Destination = Destination(source), Attempt = delivery.Attempt, Partition = delivery.Partition }, cancellationToken);
         }
         catch (MalformedMessageException ex)
         {

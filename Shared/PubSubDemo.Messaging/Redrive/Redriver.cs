@@ -66,9 +66,7 @@ internal sealed class Redriver(IDatabase database, MessagingOptions messaging)
 
     private async Task<bool> MoveAsync(RedisKey dead, string partition, bool queue, RedisValue entry, byte[] payload)
     {
-        var id = MessageReader.Read(payload, messaging.MaxMessageBytes, messaging.ContentRequired).Message!.Id;
-        RedisKey[] keys = queue ? [dead, partition, KeyNames.Attempts(partition, id)] : [dead, partition];
-        return (long)await database.ScriptEvaluateAsync(RedriveScripts.Move, keys, [entry, payload, queue ? "queue" : "stream", KeyNames.StreamField]) == 1;
+        return (long)await database.ScriptEvaluateAsync(RedriveScripts.Move, [dead, partition], [entry, payload, queue ? "queue" : "stream", KeyNames.StreamField]) == 1;
     }
 
     /// <summary>The original payload when it is a readable message; null for an entry to leave where it is.</summary>

@@ -11,17 +11,13 @@ internal static class DueScripts
 {
     /// <summary>
     /// KEYS[1] queue, KEYS[2] this consumer's processing list, KEYS[3] the queue's due set; ARGV[1] how many, ARGV[2] now.
-    /// Takes up to ARGV[1] due members (each "attempts:nonce|payload") out of the due set, then tops the batch up from the
-    /// head of the queue, as the plain take does; pushes them all to the processing list. Returns {next due, {items}}.
+    /// Takes up to ARGV[1] due members (each "attempts:nonce|payload", <see cref="QueueDueMember"/>) out of the due set,
+    /// then tops the batch up from the head of the queue, as the plain take does; pushes them all to the processing list,
+    /// the due members as they are, so their attempt count stays with them. Returns {next due, {items}}.
     /// </summary>
     public const string TakeQueue = """
-        local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[2], 'LIMIT', 0, ARGV[1])
-        local items = {}
-        for i, member in ipairs(due) do
-          local bar = string.find(member, '|', 1, true)
-          items[i] = bar and string.sub(member, bar + 1) or member
-        end
-        if #due > 0 then redis.call('ZREM', KEYS[3], unpack(due)) end
+        local items = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[2], 'LIMIT', 0, ARGV[1])
+        if #items > 0 then redis.call('ZREM', KEYS[3], unpack(items)) end
         local rest = tonumber(ARGV[1]) - #items
         if rest > 0 then
           local popped = redis.call('LPOP', KEYS[1], rest)

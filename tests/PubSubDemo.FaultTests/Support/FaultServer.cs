@@ -97,9 +97,9 @@ internal sealed partial class FaultServer : IAsyncDisposable
         }, "the test client reconnects to the restarted server", TimeSpan.FromSeconds(20));
     }
 
-    /// <summary>The ids of the messages in a list (queue or processing list); unreadable items are returned as their raw text.</summary>
+    /// <summary>The ids of the messages in a list (queue or processing list, where a retried item carries its attempt count in front); unreadable items are returned as their raw text.</summary>
     public async Task<List<string>> ListIdsAsync(RedisKey key) =>
-        (await Database.ListRangeAsync(key)).Select(IdOf).ToList();
+        (await Database.ListRangeAsync(key)).Select(item => IdOf(QueueDueMember.Entry(item).Payload)).ToList();
 
     /// <summary>Every processing list of <paramref name="queue"/> that exists, by consumer name, with the ids in it.</summary>
     public async Task<Dictionary<string, List<string>>> ProcessingListsAsync(string queue)

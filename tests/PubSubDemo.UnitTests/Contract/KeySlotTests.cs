@@ -36,7 +36,7 @@ public sealed class KeySlotTests
         string[] derived =
         [
             KeyNames.Processing(name, "consumer-1"), KeyNames.Heartbeat(name, "consumer-1"), KeyNames.Consumers(name),
-            KeyNames.Attempts(name, "sender-42"), KeyNames.DeadLetters(name), KeyNames.Doorbell(name),
+            KeyNames.Due(name), KeyNames.Due(name, "group"), KeyNames.DeadLetters(name), KeyNames.Doorbell(name),
             KeyNames.Processing(name, "{other}"),
             KeyNames.Handled(name, "", "sender-42"), KeyNames.Handled(name, "group", "{other}-1"), KeyNames.Effects(name) + "senders",
         ];

@@ -49,7 +49,7 @@ public sealed class PartitionTests
             string[] derived =
             [
                 KeyNames.Processing(names[i], "c"), KeyNames.Heartbeat(names[i], "c"), KeyNames.Consumers(names[i]),
-                KeyNames.Attempts(names[i], "s-1"), KeyNames.DeadLetters(names[i]), KeyNames.Doorbell(names[i]),
+                KeyNames.Due(names[i]), KeyNames.DeadLetters(names[i]), KeyNames.Doorbell(names[i]),
             ];
             Assert.All(derived, key => Assert.Equal(slot, Partitions.Slot(key)));
         }

@@ -151,6 +151,21 @@ public sealed class RetryAndDelayTests
     }
 
     [Fact]
+    public void A_queue_item_carries_its_failed_attempts_in_front_and_a_bare_item_is_a_first_delivery()
+    {
+        var payload = Encoding.UTF8.GetBytes("""{"id":"1:x|y","content":"x"}""");
+
+        var retried = QueueDueMember.Entry(QueueDueMember.For(2, payload));
+        var first = QueueDueMember.Entry(payload);
+
+        Assert.Equal((2, 3), (retried.Failures, retried.Attempt));
+        Assert.Equal(payload, retried.Payload.ToArray());
+        Assert.Equal((0, 1), (first.Failures, first.Attempt));
+        Assert.Equal(payload, first.Payload.ToArray());
+        Assert.Equal(payload, (byte[])first.Stored!);
+    }
+
+    [Fact]
     public void The_publisher_stamps_not_before_only_with_a_delay()
     {
         Assert.Null(new MessageFactory("pub", 0).Create(Now).NotBefore);
