@@ -9,7 +9,7 @@ namespace PubSubDemo.Messaging.EntityFrameworkCore;
 public static class MessagingServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IOutbox"/> (scoped, over <typeparamref name="TContext"/>), the <see cref="IOutboxSignal"/>
+    /// Registers <see cref="IOutbox"/> and <see cref="IOutboxAdmin"/> (scoped, over <typeparamref name="TContext"/>), the <see cref="IOutboxSignal"/>
     /// and the <see cref="OutboxRelay{TContext}"/> hosted service, with options validated at start. The app registers
     /// the <see cref="IOutboxTransport"/>, <c>AddMetrics()</c> (a host builder does) and, for low latency, adds
     /// <see cref="OutboxDbContextOptionsExtensions.AddOutboxSignal"/> to its DbContext options.
@@ -20,6 +20,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IOutboxSignal, OutboxSignal>();
         services.TryAddScoped<IOutbox, Outbox<TContext>>();
+        services.TryAddScoped<IOutboxAdmin, OutboxAdmin<TContext>>();
         services.AddOptions<OutboxRelayOptions>(OutboxRelayOptions.NameFor(typeof(TContext)))
             .Configure(options => configure?.Invoke(options))
             .ValidateOnStart();

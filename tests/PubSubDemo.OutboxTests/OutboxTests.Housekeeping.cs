@@ -43,6 +43,43 @@ public abstract partial class OutboxTests
     }
 
     [Fact]
+    public async Task The_cleanup_deletes_inbox_markers_and_lease_rows_past_their_retention_and_never_a_parked_row()
+    {
+        var now = DateTime.UtcNow;
+        await using (var context = _database.NewContext())
+        {
+            context.Set<InboxMarker>().AddRange(
+                new InboxMarker { Scope = "stock", MessageId = "handled-8-days-ago", HandledAt = now.AddDays(-8) },
+                new InboxMarker { Scope = "stock", MessageId = "handled-6-days-ago", HandledAt = now.AddDays(-6) },
+                new InboxMarker { Scope = "stock", MessageId = "handled-now", HandledAt = now });
+            context.Set<OutboxLease>().AddRange(
+                new OutboxLease { Name = "gone-relay", Holder = "old", ExpiresAt = now.AddDays(-2) },
+                new OutboxLease { Name = "recent-relay", Holder = "other", ExpiresAt = now.AddHours(-1) });
+            context.Outbox.Add(new OutboxMessage
+            {
+                MessageId = "parked-long-ago", DestinationName = "cleanup", Payload = [1], CreatedAt = now.AddDays(-30),
+                ParkedAt = now.AddDays(-29), Refusals = 5, LastError = "refused: WRONGTYPE",
+            });
+            await context.SaveChangesAsync();
+        }
+
+        var transport = new RecordingTransport();
+        await using var host = await RelayHost.StartAsync(_database, transport, options => options.CleanupInterval = TimeSpan.FromMilliseconds(100));
+
+        await Wait.UntilAsync(async () =>
+        {
+            await using var context = _database.NewContext();
+            return !await context.Set<InboxMarker>().AnyAsync(m => m.MessageId == "handled-8-days-ago")
+                && !await context.Set<OutboxLease>().AnyAsync(l => l.Name == "gone-relay");
+        }, "the 8-day-old marker (default retention 7 days) and the lease expired 2 days ago (1 day) are deleted");
+        await using var check = _database.NewContext();
+        Assert.Equal(["handled-6-days-ago", "handled-now"], (await check.Set<InboxMarker>().Select(m => m.MessageId).ToListAsync()).Order());
+        Assert.Contains("recent-relay", await check.Set<OutboxLease>().Select(l => l.Name).ToListAsync());
+        Assert.True(await check.Outbox.AnyAsync(r => r.MessageId == "parked-long-ago" && r.ParkedAt != null));
+        Assert.Empty(transport.Sent);
+    }
+
+    [Fact]
     public async Task The_gauges_show_unsent_rows_while_the_relay_is_stuck_and_the_counter_counts_sent_ones()
     {
         var queue = TestNames.Unique("orders");

@@ -19,11 +19,15 @@ public sealed class RelayOptionsTests
         {
             options.BatchSize = 0;
             options.PollInterval = TimeSpan.Zero;
+            options.MaxRefusals = -1;
+            options.InboxRetention = TimeSpan.Zero;
         });
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("BatchSize must be 1 to 10000, not 0", error.Message, StringComparison.Ordinal);
         Assert.Contains("PollInterval must be positive", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxRefusals must be 0 (never park) to 1000, not -1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("InboxRetention must be positive", error.Message, StringComparison.Ordinal);
     }
 }
