@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orders;
 using PubSubDemo.Messaging;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Messaging.EntityFrameworkCore;
 
 // Issue 22's orders: the order service saves each order with its OrderPlaced in one transaction (the outbox) and its
@@ -52,7 +53,9 @@ else
 }
 
 builder.Services.AddHostedService(services => new Summary(
-    services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<OrdersTally>(), role, services.GetRequiredService<TimeProvider>()));
+    services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<OrdersTally>(), role,
+    new OrdersMonitorReport(services.GetRequiredService<RedisConnection>(), services.GetRequiredService<OrdersTally>(), role, services.GetRequiredService<TimeProvider>()),
+    services.GetRequiredService<TimeProvider>()));
 using var host = builder.Build();
 await OrdersSchema.EnsureAsync(host.Services, settings, CancellationToken.None);
 await host.RunAsync();
