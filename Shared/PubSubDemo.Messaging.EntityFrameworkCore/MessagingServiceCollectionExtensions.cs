@@ -29,13 +29,38 @@ public static class MessagingServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Registers <see cref="IInbox"/> (scoped, over <typeparamref name="TContext"/>).</summary>
-    public static IServiceCollection AddMessagingInbox<TContext>(this IServiceCollection services)
+    /// <summary>
+    /// Registers <see cref="IInbox"/> (scoped, over <typeparamref name="TContext"/>) and the hosted cleanup of its markers
+    /// (<see cref="InboxOptions"/>, validated at start). Called again, it only adds <paramref name="configure"/>.
+    /// </summary>
+    public static IServiceCollection AddMessagingInbox<TContext>(this IServiceCollection services, Action<InboxOptions>? configure = null)
         where TContext : DbContext
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<IInbox, Inbox<TContext>>();
+        services.AddOptions<InboxOptions>(OutboxRelayOptions.NameFor(typeof(TContext)))
+            .Configure(options => configure?.Invoke(options))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InboxOptions>, InboxOptionsValidator>());
+        services.AddHostedService<InboxCleanup<TContext>>();
         return services;
+    }
+
+    private sealed class InboxOptionsValidator : IValidateOptions<InboxOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, InboxOptions options)
+        {
+            List<string> problems = [];
+            foreach (var (setting, value) in new[] { (nameof(options.Retention), options.Retention), (nameof(options.CleanupInterval), options.CleanupInterval) })
+            {
+                if (value <= TimeSpan.Zero)
+                {
+                    problems.Add($"Inbox options '{name}': {setting} must be positive, not {value}");
+                }
+            }
+
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
     }
 
     /// <summary>One failure line per bad setting, so a wrong setting names itself at start.</summary>

@@ -6,7 +6,8 @@ namespace PubSubDemo.Messaging.EntityFrameworkCore;
 
 /// <summary>
 /// The relay's second loop, so it goes on while a send hangs: every <see cref="OutboxRelayOptions.CleanupInterval"/>
-/// it deletes sent rows, inbox markers and expired lease rows past their retention (never an unsent or parked row),
+/// it deletes sent rows and expired lease rows past their retention (never an unsent or parked row; the inbox's markers
+/// are <see cref="InboxCleanup{TContext}"/>'s),
 /// and every <see cref="OutboxRelayOptions.MetricsInterval"/> it reads the gauges' figures.
 /// </summary>
 internal sealed class OutboxHousekeeping<TContext>(
@@ -73,17 +74,9 @@ internal sealed class OutboxHousekeeping<TContext>(
 
         var expiredBefore = now - options.LeaseRetention;
         var leases = await db.Set<OutboxLease>().Where(l => l.ExpiresAt < expiredBefore).ExecuteDeleteAsync(cancellationToken);
-        // The inbox lives in the same database when the app's model maps it (AddMessagingInbox); a model without it has no markers.
-        var markers = 0;
-        var handledBefore = now - options.InboxRetention;
-        if (db.Model.FindEntityType(typeof(InboxMarker)) is not null)
+        if (leases > 0)
         {
-            markers = await db.Set<InboxMarker>().Where(m => m.HandledAt < handledBefore).ExecuteDeleteAsync(cancellationToken);
-        }
-
-        if (markers > 0 || leases > 0)
-        {
-            OutboxLog.CleanedUpMarkers(logger, options.RelayName, markers, handledBefore, leases, expiredBefore);
+            OutboxLog.CleanedUpLeases(logger, options.RelayName, leases, expiredBefore);
         }
     }
 }

@@ -32,6 +32,9 @@ internal static partial class OutboxLog
     [LoggerMessage(6009, LogLevel.Information, "Outbox {Relay}: put back {Count} parked rows ({What})")]
     public static partial void Requeued(ILogger logger, string relay, int count, string what);
 
-    [LoggerMessage(6010, LogLevel.Information, "Outbox relay {Relay}: deleted {Markers} inbox markers handled before {HandledBefore:O} and {Leases} lease rows expired before {ExpiredBefore:O}")]
-    public static partial void CleanedUpMarkers(ILogger logger, string relay, int markers, DateTime handledBefore, int leases, DateTime expiredBefore);
+    [LoggerMessage(6010, LogLevel.Information, "Outbox relay {Relay}: deleted {Count} lease rows expired before {ExpiredBefore:O}")]
+    public static partial void CleanedUpLeases(ILogger logger, string relay, int count, DateTime expiredBefore);
+
+    [LoggerMessage(6011, LogLevel.Information, "Inbox of {Context}: deleted {Count} markers handled before {HandledBefore:O}")]
+    public static partial void InboxCleanedUp(ILogger logger, string context, int count, DateTime handledBefore);
 }

@@ -14,7 +14,7 @@ namespace PubSubDemo.Messaging.EntityFrameworkCore;
 /// <see cref="IOutboxSignal"/> and polls every <see cref="OutboxRelayOptions.PollInterval"/>. A row the transport refuses
 /// (<see cref="OutboxSendRefusedException"/>) is tried again with backoff and parked after
 /// <see cref="OutboxRelayOptions.MaxRefusals"/>; a server that is away is waited for. Beside the sending, it deletes sent
-/// rows, inbox markers and lease rows past their retention and reads the depth for the gauges.
+/// rows and lease rows past their retention and reads the depth for the gauges.
 /// </summary>
 public sealed class OutboxRelay<TContext>(
     IServiceScopeFactory scopes,

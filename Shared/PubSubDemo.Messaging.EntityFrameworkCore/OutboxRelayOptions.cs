@@ -77,20 +77,12 @@ public sealed class OutboxRelayOptions
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// Inbox markers are kept this long after their handling, then deleted. A marker must outlive every way the same
-    /// message id can come back: a redelivery after a consumer crash (minutes), a resend by the outbox after a relay
-    /// crash, a dead letter redriven by a person after a weekend. A redelivery that comes after its marker is gone is
-    /// applied again.
-    /// </summary>
-    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
-
-    /// <summary>
     /// Lease rows (<c>messaging_outbox_lease</c>) that expired this long ago are deleted: the leases of relay names no
     /// longer in use. A relay whose row was deleted makes it again.
     /// </summary>
     public TimeSpan LeaseRetention { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>How often the relay deletes sent rows, inbox markers and lease rows past their retention.</summary>
+    /// <summary>How often the relay deletes sent rows and lease rows past their retention (the inbox has its own, <see cref="InboxOptions"/>).</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often the depth and age gauges are read from the database.</summary>
@@ -120,7 +112,7 @@ public sealed class OutboxRelayOptions
                      (nameof(MinRetryDelay), MinRetryDelay), (nameof(MaxRetryDelay), MaxRetryDelay),
                      (nameof(Retention), Retention), (nameof(CleanupInterval), CleanupInterval),
                      (nameof(MetricsInterval), MetricsInterval), (nameof(RefusalRetryDelay), RefusalRetryDelay),
-                     (nameof(InboxRetention), InboxRetention), (nameof(LeaseRetention), LeaseRetention),
+                     (nameof(LeaseRetention), LeaseRetention),
                  })
         {
             if (value <= TimeSpan.Zero)

@@ -49,7 +49,9 @@ else
     // Pinned consumer name: a restarted stock service handles its own unacknowledged deliveries at once, instead of
     // waiting for its dead predecessor's heartbeat to expire.
     messaging.AddQueue<OrderPlaced, ReserveStock>(settings.Queue, OrdersJson.Default.OrderPlaced,
-        o => (o.Partitions, o.ConsumerName, o.IdlePoll) = (OrdersSettings.Partitions, settings.ConsumerName, TimeSpan.FromMilliseconds(200)));
+        o => (o.Partitions, o.ConsumerName, o.IdlePoll) = (OrdersSettings.Partitions, settings.ConsumerName, TimeSpan.FromMilliseconds(200)))
+        // The inbox's markers are deleted after a week (InboxOptions.Retention), here where the handler writes them.
+        .AddInbox<OrdersContext>();
 }
 
 builder.Services.AddHostedService(services => new Summary(

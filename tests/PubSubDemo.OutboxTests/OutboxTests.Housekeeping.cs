@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using PubSubDemo.OutboxTests.Support;
 
 namespace PubSubDemo.OutboxTests;
@@ -64,7 +65,8 @@ public abstract partial class OutboxTests
         }
 
         var transport = new RecordingTransport();
-        await using var host = await RelayHost.StartAsync(_database, transport, options => options.CleanupInterval = TimeSpan.FromMilliseconds(100));
+        await using var host = await RelayHost.StartAsync(_database, transport, options => options.CleanupInterval = TimeSpan.FromMilliseconds(100),
+            inbox: options => options.CleanupInterval = TimeSpan.FromMilliseconds(100));
 
         await Wait.UntilAsync(async () =>
         {
@@ -77,6 +79,34 @@ public abstract partial class OutboxTests
         Assert.Contains("recent-relay", await check.Set<OutboxLease>().Select(l => l.Name).ToListAsync());
         Assert.True(await check.Outbox.AnyAsync(r => r.MessageId == "parked-long-ago" && r.ParkedAt != null));
         Assert.Empty(transport.Sent);
+    }
+
+    [Fact]
+    public async Task An_app_that_only_consumes_deletes_its_old_inbox_markers_too()
+    {
+        await using (var context = _database.NewContext())
+        {
+            context.Set<InboxMarker>().AddRange(
+                new InboxMarker { Scope = "stock", MessageId = "handled-2-days-ago", HandledAt = DateTime.UtcNow.AddDays(-2) },
+                new InboxMarker { Scope = "stock", MessageId = "handled-now", HandledAt = DateTime.UtcNow });
+            await context.SaveChangesAsync();
+        }
+
+        // No outbox, no relay: the inbox alone, as a consumer's host registers it.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddDbContext<ShopContext>(options => _database.Configure(options));
+        builder.Services.AddMessagingInbox<ShopContext>(options => (options.Retention, options.CleanupInterval) = (TimeSpan.FromDays(1), TimeSpan.FromMilliseconds(100)));
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        await Wait.UntilAsync(async () =>
+        {
+            await using var context = _database.NewContext();
+            return !await context.Set<InboxMarker>().AnyAsync(m => m.MessageId == "handled-2-days-ago");
+        }, "the 2-day-old marker is deleted (retention 1 day)");
+        await using var check = _database.NewContext();
+        Assert.Equal(["handled-now"], await check.Set<InboxMarker>().Select(m => m.MessageId).ToListAsync());
+        await host.StopAsync();
     }
 
     [Fact]
