@@ -3,6 +3,8 @@
 #   docker build --build-arg SERVICE=Publisher .
 #   docker build --build-arg SERVICE=Subscriber .
 #   docker build --build-arg SERVICE=Monitor .
+# and, as the stage `orders`, samples/Orders (issue 22's outbox and inbox; docker-compose.yml's profile `orders`):
+#   docker build --target orders .
 # Build context is the repository root. Each service is published as Native AOT (one self-contained binary, no
 # .NET runtime in the image) onto runtime-deps, which holds only what that binary links against (libc, OpenSSL,
 # CA certificates). Tags are pinned to the SDK and runtime patch the repository is built and tested with
@@ -32,6 +34,30 @@ COPY ${SERVICE}/ ${SERVICE}/
 RUN dotnet publish ${SERVICE}/PubSubDemo.${SERVICE}.csproj -c Release -r linux-x64 -o /app --no-restore \
     && rm -f /app/*.dbg /app/*.pdb \
     && mv /app/PubSubDemo.${SERVICE} /app/service
+
+# samples/Orders: EF Core is not trim/AOT clean, so this one is published for the JIT onto the .NET runtime image.
+# Its stages come before `final`, so a build without --target still gives a service image and skips these.
+FROM mcr.microsoft.com/dotnet/sdk:10.0.401 AS build-orders
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY Shared/PubSubDemo.Shared.csproj Shared/DemoFriends.props Shared/
+COPY Shared/PubSubDemo.Messaging/PubSubDemo.Messaging.csproj Shared/PubSubDemo.Messaging/
+COPY Shared/PubSubDemo.Messaging.EntityFrameworkCore/PubSubDemo.Messaging.EntityFrameworkCore.csproj Shared/PubSubDemo.Messaging.EntityFrameworkCore/
+COPY samples/Orders/Orders.csproj samples/Orders/
+RUN dotnet restore samples/Orders/Orders.csproj
+
+COPY Shared/ Shared/
+COPY samples/Orders/ samples/Orders/
+RUN dotnet publish samples/Orders/Orders.csproj -c Release -o /app --no-restore && rm -f /app/*.pdb
+
+FROM mcr.microsoft.com/dotnet/runtime:10.0.12 AS orders
+WORKDIR /app
+COPY --from=build-orders /app .
+# The SQLite file lives in /data (a named volume both roles mount): made here so the volume starts owned by the app user.
+RUN mkdir -p /data && chown "$APP_UID" /data
+USER $APP_UID
+# The role is the first argument: order-service or stock-service.
+ENTRYPOINT ["dotnet", "/app/PubSubDemo.Orders.dll"]
 
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0.12 AS final
 WORKDIR /app

@@ -58,7 +58,7 @@ log() { echo "demo: $*" >&2; }
 # ---------------------------------------------------------------------------------------------------------------
 # With a Docker engine and no server named, the compose file is the demo: DragonFly plus the built images.
 # ---------------------------------------------------------------------------------------------------------------
-# The orders scenario has no container image yet (its sample runs on the JIT from source), so it never takes this path.
+# The orders scenario runs from source here (its compose profile is started by hand: docker compose --profile orders, README).
 if [[ -z "${REDIS_ADDR:-}" && "$SCENARIO" != orders ]] && docker info >/dev/null 2>&1; then
     if docker compose version >/dev/null 2>&1; then
         compose=(docker compose)

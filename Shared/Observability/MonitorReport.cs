@@ -93,6 +93,9 @@ internal sealed record MonitorReport
     /// <summary>Subscriber with pub/sub: the figures per channel (<see cref="ChannelReport"/>).</summary>
     public IReadOnlyList<ChannelReport>? Channels { get; init; }
 
+    /// <summary>A process with a transactional outbox (samples/Orders): its outbox's figures, read from its database.</summary>
+    public OutboxReport? Outbox { get; init; }
+
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, MonitorJsonContext.Default.MonitorReport);
 
     /// <summary>Reads a report; null for anything that is not one (another writer under the prefix, a newer format).</summary>
@@ -134,6 +137,18 @@ internal sealed record ChannelReport(
     long Filtered,
     long Dropped,
     double Rate);
+
+/// <summary>
+/// An outbox as its database shows it: unsent rows (depth) and the oldest one's age, rows sent, rows parked; and, when
+/// the process knows them, the business writes the messages were saved with and the effects the consumers applied
+/// (the orders scenario: orders saved, stock reserved), whose difference is work in flight or lost.
+/// </summary>
+internal sealed record OutboxReport(string Name, long Depth, double OldestUnsentAgeSeconds, long Sent, long Parked)
+{
+    public long? Saved { get; init; }
+
+    public long? Applied { get; init; }
+}
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -26,6 +26,9 @@ public static class MessagingModelBuilderExtensions
             outbox.Property(m => m.SentAt).HasColumnName("sent_at");
             outbox.Property(m => m.Attempts).HasColumnName("attempts");
             outbox.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(2000);
+            outbox.Property(m => m.Refusals).HasColumnName("refusals");
+            outbox.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
+            outbox.Property(m => m.ParkedAt).HasColumnName("parked_at");
             outbox.Ignore(m => m.Destination);
             // The relay's query: unsent rows in sequence order. Partial, so sent rows awaiting cleanup cost it nothing.
             outbox.HasIndex(m => m.Id).HasDatabaseName("ix_messaging_outbox_unsent").HasFilter("sent_at IS NULL");
@@ -33,6 +36,8 @@ public static class MessagingModelBuilderExtensions
             outbox.HasIndex(m => new { m.PartitionKey, m.Id }).HasDatabaseName("ix_messaging_outbox_key").HasFilter("sent_at IS NULL");
             // The cleanup deletes sent rows older than the retention.
             outbox.HasIndex(m => m.SentAt).HasDatabaseName("ix_messaging_outbox_sent").HasFilter("sent_at IS NOT NULL");
+            // The operator's list of parked rows, and the gauge that counts them.
+            outbox.HasIndex(m => m.ParkedAt).HasDatabaseName("ix_messaging_outbox_parked").HasFilter("parked_at IS NOT NULL");
         });
 
         modelBuilder.Entity<OutboxLease>(lease =>
@@ -42,6 +47,8 @@ public static class MessagingModelBuilderExtensions
             lease.Property(l => l.Name).HasColumnName("name").HasMaxLength(200);
             lease.Property(l => l.Holder).HasColumnName("holder").HasMaxLength(200);
             lease.Property(l => l.ExpiresAt).HasColumnName("expires_at");
+            // The cleanup deletes the leases of relay names no longer in use.
+            lease.HasIndex(l => l.ExpiresAt).HasDatabaseName("ix_messaging_outbox_lease_expires");
         });
         return modelBuilder;
     }

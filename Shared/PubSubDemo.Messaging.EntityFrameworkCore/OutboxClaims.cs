@@ -6,10 +6,11 @@ namespace PubSubDemo.Messaging.EntityFrameworkCore;
 internal interface IOutboxClaim
 {
     /// <summary>
-    /// Takes a batch of due, unsent rows in sequence order, hands it to <paramref name="send"/> and marks it sent when
-    /// that returns. The number of rows sent, or null when another relay holds the outbox now.
+    /// Takes a batch of due, unsent rows in sequence order (none parked, none held back behind a refused row of its key),
+    /// hands it to <paramref name="send"/> and records what that returns. The outcome, or null when another relay holds
+    /// the outbox now.
     /// </summary>
-    Task<int?> RelayBatchAsync(DbContext db, Func<IReadOnlyList<OutboxMessage>, Task> send, CancellationToken cancellationToken);
+    Task<BatchOutcome?> RelayBatchAsync(DbContext db, Func<IReadOnlyList<OutboxMessage>, Task<BatchOutcome>> send, CancellationToken cancellationToken);
 
     /// <summary>Lets another relay take over at once (a stopping relay); nothing to do where nothing is held.</summary>
     Task ReleaseAsync(DbContext db, CancellationToken cancellationToken);
@@ -27,18 +28,20 @@ internal sealed class SkipLockedClaim(OutboxRelayOptions options, TimeProvider t
     // The advisory lock space of the outbox ("ob"), so its key locks cannot meet an app's own advisory locks on hashtext.
     private const int LockSpace = 0x6f62;
 
-    public async Task<int?> RelayBatchAsync(DbContext db, Func<IReadOnlyList<OutboxMessage>, Task> send, CancellationToken cancellationToken)
+    public async Task<BatchOutcome?> RelayBatchAsync(DbContext db, Func<IReadOnlyList<OutboxMessage>, Task<BatchOutcome>> send, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         // Keys in the order of their oldest due row; the lock sits above that ordering and below the LIMIT, so PostgreSQL
         // tries keys one by one (a volatile function is never pushed down) and stops once it holds a batch's worth. A
-        // key held by a stuck relay is passed over, not waited on: it cannot starve the keys behind it.
+        // key held by a stuck relay is passed over, not waited on: it cannot starve the keys behind it. A key whose
+        // first row was refused and waits for its next attempt is passed over too: its later rows must not overtake it.
         var keys = await db.Database.SqlQuery<string>($"""
                 SELECT pending.partition_key AS "Value"
                 FROM (SELECT partition_key, min(id) AS first_id FROM messaging_outbox
-                      WHERE sent_at IS NULL AND (due_at IS NULL OR due_at <= {now}) AND partition_key IS NOT NULL
+                      WHERE sent_at IS NULL AND parked_at IS NULL AND (due_at IS NULL OR due_at <= {now}) AND partition_key IS NOT NULL
                       GROUP BY partition_key
+                      HAVING count(*) FILTER (WHERE next_attempt_at > {now}) = 0
                       ORDER BY first_id) pending
                 WHERE pg_try_advisory_xact_lock({LockSpace}, hashtext(pending.partition_key))
                 LIMIT {options.BatchSize}
@@ -48,25 +51,25 @@ internal sealed class SkipLockedClaim(OutboxRelayOptions options, TimeProvider t
         var batch = await db.Set<OutboxMessage>()
             .FromSql($"""
                 SELECT * FROM messaging_outbox
-                WHERE sent_at IS NULL AND (due_at IS NULL OR due_at <= {now})
+                WHERE sent_at IS NULL AND parked_at IS NULL AND (due_at IS NULL OR due_at <= {now})
+                  AND (next_attempt_at IS NULL OR next_attempt_at <= {now})
                   AND (partition_key IS NULL OR partition_key = ANY({keys}))
                 ORDER BY id
                 LIMIT {options.BatchSize}
                 FOR UPDATE SKIP LOCKED
                 """)
-            .AsTracking()
+            .AsNoTracking()
             .ToListAsync(cancellationToken);
+        var outcome = BatchOutcome.Empty;
         if (batch.Count > 0)
         {
-            await send(batch);
-            var sentAt = time.GetUtcNow().UtcDateTime;
-            batch.ForEach(row => row.SentAt = sentAt);
-            await db.SaveChangesAsync(cancellationToken);
+            outcome = await send(batch);
+            await outcome.SaveAsync(db, time.GetUtcNow().UtcDateTime, cancellationToken);
         }
 
         // A crash before this commit leaves the rows unsent and unlocked: the next relay sends them again.
         await transaction.CommitAsync(cancellationToken);
-        return batch.Count;
+        return outcome;
     }
 
     public Task ReleaseAsync(DbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
@@ -78,7 +81,7 @@ internal sealed class SkipLockedClaim(OutboxRelayOptions options, TimeProvider t
 /// </summary>
 internal sealed class LeaseClaim(OutboxRelayOptions options, TimeProvider time) : IOutboxClaim
 {
-    public async Task<int?> RelayBatchAsync(DbContext db, Func<IReadOnlyList<OutboxMessage>, Task> send, CancellationToken cancellationToken)
+    public async Task<BatchOutcome?> RelayBatchAsync(DbContext db, Func<IReadOnlyList<OutboxMessage>, Task<BatchOutcome>> send, CancellationToken cancellationToken)
     {
         if (!await TryTakeLeaseAsync(db, cancellationToken))
         {
@@ -86,25 +89,28 @@ internal sealed class LeaseClaim(OutboxRelayOptions options, TimeProvider time) 
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        var batch = await db.Set<OutboxMessage>()
-            .Where(m => m.SentAt == null && (m.DueAt == null || m.DueAt <= now))
+        var outbox = db.Set<OutboxMessage>();
+        // Keys whose first row was refused and waits for its next attempt: their later rows wait with it.
+        var held = outbox
+            .Where(m => m.SentAt == null && m.ParkedAt == null && m.NextAttemptAt > now && m.PartitionKey != null)
+            .Select(m => m.PartitionKey);
+        var batch = await outbox
+            .Where(m => m.SentAt == null && m.ParkedAt == null && (m.DueAt == null || m.DueAt <= now)
+                && (m.NextAttemptAt == null || m.NextAttemptAt <= now)
+                && (m.PartitionKey == null || !held.Contains(m.PartitionKey)))
             .OrderBy(m => m.Id)
             .Take(options.BatchSize)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
         if (batch.Count == 0)
         {
-            return 0;
+            return BatchOutcome.Empty;
         }
 
-        await send(batch);
-        var sentAt = time.GetUtcNow().UtcDateTime;
-        var ids = batch.ConvertAll(row => row.Id);
+        var outcome = await send(batch);
         // Marked even if the lease ran out meanwhile: the rows were sent, and a takeover sends them at most once more.
-        await db.Set<OutboxMessage>()
-            .Where(m => ids.Contains(m.Id))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.SentAt, sentAt), cancellationToken);
-        return batch.Count;
+        await outcome.SaveAsync(db, time.GetUtcNow().UtcDateTime, cancellationToken);
+        return outcome;
     }
 
     public async Task ReleaseAsync(DbContext db, CancellationToken cancellationToken)

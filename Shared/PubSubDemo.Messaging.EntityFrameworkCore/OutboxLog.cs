@@ -19,4 +19,22 @@ internal static partial class OutboxLog
 
     [LoggerMessage(6005, LogLevel.Information, "Outbox relay {Relay} stopped")]
     public static partial void Stopped(ILogger logger, string relay);
+
+    [LoggerMessage(6006, LogLevel.Error, "Outbox relay {Relay}: parked row {RowId} (message {MessageId}) for {Kind} {Destination}, key {Key}, after {Refusals} refusals: {Reason}; the rows behind it on its key go on, and IOutboxAdmin.RequeueAsync puts it back")]
+    public static partial void Parked(ILogger logger, string relay, long rowId, string messageId, OutboxDestinationKind kind, string destination, string? key, int refusals, string reason);
+
+    [LoggerMessage(6007, LogLevel.Warning, "Outbox relay {Relay}: row {RowId} (message {MessageId}) refused ({Refusals}), tried again in {Delay} with its key held: {Reason}")]
+    public static partial void Refused(ILogger logger, string relay, long rowId, string messageId, int refusals, TimeSpan delay, string reason);
+
+    [LoggerMessage(6008, LogLevel.Information, "Outbox relay {Relay}: a batch of {Count} was refused ({Reason}); sending it one row at a time to find the rows refused")]
+    public static partial void Isolating(ILogger logger, string relay, int count, string reason);
+
+    [LoggerMessage(6009, LogLevel.Information, "Outbox {Relay}: put back {Count} parked rows ({What})")]
+    public static partial void Requeued(ILogger logger, string relay, int count, string what);
+
+    [LoggerMessage(6010, LogLevel.Information, "Outbox relay {Relay}: deleted {Count} lease rows expired before {ExpiredBefore:O}")]
+    public static partial void CleanedUpLeases(ILogger logger, string relay, int count, DateTime expiredBefore);
+
+    [LoggerMessage(6011, LogLevel.Information, "Inbox of {Context}: deleted {Count} markers handled before {HandledBefore:O}")]
+    public static partial void InboxCleanedUp(ILogger logger, string context, int count, DateTime handledBefore);
 }

@@ -30,7 +30,8 @@ public readonly record struct OutboxDestination(OutboxDestinationKind Kind, stri
 
 /// <summary>
 /// One message recorded in the outbox table in the same transaction as the business write, then published by the
-/// relay. The relay only ever sets <see cref="SentAt"/>, <see cref="Attempts"/> and <see cref="LastError"/>.
+/// relay. The relay only ever sets <see cref="SentAt"/>, the failure fields (<see cref="Attempts"/>, <see cref="Refusals"/>,
+/// <see cref="LastError"/>, <see cref="NextAttemptAt"/>) and <see cref="ParkedAt"/>; <see cref="IOutboxAdmin"/> clears a parking.
 /// </summary>
 public sealed class OutboxMessage
 {
@@ -61,11 +62,29 @@ public sealed class OutboxMessage
     /// <summary>When the relay saw the transport accept it (UTC); null while unsent.</summary>
     public DateTime? SentAt { get; set; }
 
-    /// <summary>How many sends failed for this row so far.</summary>
+    /// <summary>How many sends failed for this row so far, for any reason (a server that was away counts too).</summary>
     public int Attempts { get; set; }
+
+    /// <summary>
+    /// How many times the transport refused this very row (<see cref="OutboxSendRefusedException"/>); at
+    /// <see cref="OutboxRelayOptions.MaxRefusals"/> the row is parked. A server that is away never counts here.
+    /// </summary>
+    public int Refusals { get; set; }
 
     /// <summary>The last send failure, for the operator; null when none.</summary>
     public string? LastError { get; set; }
+
+    /// <summary>
+    /// A refused row is not tried again before this time (UTC), and the rows behind it with the same partition key wait
+    /// with it; null when it was never refused.
+    /// </summary>
+    public DateTime? NextAttemptAt { get; set; }
+
+    /// <summary>
+    /// When the relay set the row aside after <see cref="OutboxRelayOptions.MaxRefusals"/> refusals (UTC): it is no longer
+    /// sent, no longer holds its key, and is never deleted by the cleanup; <see cref="IOutboxAdmin.RequeueAsync"/> puts it back.
+    /// </summary>
+    public DateTime? ParkedAt { get; set; }
 
     /// <summary>Where the row goes.</summary>
     public OutboxDestination Destination => new(DestinationKind, DestinationName);

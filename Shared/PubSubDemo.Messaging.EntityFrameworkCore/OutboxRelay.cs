@@ -11,8 +11,10 @@ namespace PubSubDemo.Messaging.EntityFrameworkCore;
 /// Publishes the outbox of <typeparamref name="TContext"/>: batches of unsent rows in sequence order, handed to the
 /// <see cref="IOutboxTransport"/> and marked sent only after it returns. A crash anywhere leaves rows unsent, never
 /// lost: the next relay (this one restarted, or another instance) sends them again with the same ids. It wakes on
-/// <see cref="IOutboxSignal"/> and polls every <see cref="OutboxRelayOptions.PollInterval"/>; it deletes sent rows
-/// past the retention and reads the depth for the gauges.
+/// <see cref="IOutboxSignal"/> and polls every <see cref="OutboxRelayOptions.PollInterval"/>. A row the transport refuses
+/// (<see cref="OutboxSendRefusedException"/>) is tried again with backoff and parked after
+/// <see cref="OutboxRelayOptions.MaxRefusals"/>; a server that is away is waited for. Beside the sending, it deletes sent
+/// rows and lease rows past their retention and reads the depth for the gauges.
 /// </summary>
 public sealed class OutboxRelay<TContext>(
     IServiceScopeFactory scopes,
@@ -26,6 +28,7 @@ public sealed class OutboxRelay<TContext>(
 {
     private readonly OutboxRelayOptions _options = optionsMonitor.Get(OutboxRelayOptions.NameFor(typeof(TContext)));
     private readonly OutboxMetrics _metrics = new(meterFactory, optionsMonitor.Get(OutboxRelayOptions.NameFor(typeof(TContext))).RelayName);
+    private readonly OutboxDelivery _delivery = new(transport, optionsMonitor.Get(OutboxRelayOptions.NameFor(typeof(TContext))), time, logger);
     private IOutboxClaim? _claim;
     private long _sentCount;
 
@@ -38,15 +41,15 @@ public sealed class OutboxRelay<TContext>(
         // The host's start must not wait for the first batch.
         await Task.Yield();
         // Cleanup and gauges on their own loop: a relay stuck in a send is when the depth matters most.
-        var housekeeping = HousekeepLoopAsync(stoppingToken);
+        var housekeeping = new OutboxHousekeeping<TContext>(scopes, _options, _metrics, time, logger).RunAsync(stoppingToken);
         var retryDelay = _options.MinRetryDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
             IReadOnlyList<OutboxMessage> current = [];
-            int? sent;
+            int? taken;
             try
             {
-                sent = await RelayBatchAsync(batch => current = batch, stoppingToken);
+                taken = await RelayBatchAsync(batch => current = batch, stoppingToken);
                 retryDelay = _options.MinRetryDelay;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -64,7 +67,7 @@ public sealed class OutboxRelay<TContext>(
             }
 
             // A full batch says more is waiting: take it at once. Otherwise sleep until rows commit or the poll is due.
-            if (sent != _options.BatchSize)
+            if (taken != _options.BatchSize)
             {
                 try
                 {
@@ -105,18 +108,35 @@ public sealed class OutboxRelay<TContext>(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         _claim ??= CreateClaim(db);
-        var sent = await _claim.RelayBatchAsync(db, async batch =>
+        var outcome = await _claim.RelayBatchAsync(db, batch =>
         {
             taken(batch);
-            await transport.SendAsync(batch, cancellationToken);
+            return _delivery.SendAsync(batch, cancellationToken);
         }, cancellationToken);
-        if (sent > 0)
+        if (outcome is null)
         {
-            Interlocked.Add(ref _sentCount, sent.Value);
-            _metrics.Sent(sent.Value);
+            return null;
         }
 
-        return sent;
+        // Counted and logged once the outcome is committed: a batch rolled back is sent again and counts then.
+        if (outcome.Sent.Count > 0)
+        {
+            Interlocked.Add(ref _sentCount, outcome.Sent.Count);
+            _metrics.Sent(outcome.Sent.Count);
+        }
+
+        foreach (var refused in outcome.Refused)
+        {
+            _metrics.Refused();
+            if (refused.ParkedAt is not null)
+            {
+                _metrics.Parked();
+                var row = refused.Row;
+                OutboxLog.Parked(logger, _options.RelayName, row.Id, row.MessageId, row.DestinationKind, row.DestinationName, row.PartitionKey, refused.Refusals, refused.Error);
+            }
+        }
+
+        return outcome.Taken;
     }
 
     private IOutboxClaim CreateClaim(DbContext db)
@@ -132,7 +152,10 @@ public sealed class OutboxRelay<TContext>(
         return mode == OutboxClaimMode.SkipLocked ? new SkipLockedClaim(_options, time) : new LeaseClaim(_options, time);
     }
 
-    /// <summary>Counts the failed attempt on the rows for the operator; the rows stay unsent and are sent again.</summary>
+    /// <summary>
+    /// Counts the failed attempt on the rows for the operator; the rows stay unsent and are sent again. Not a refusal:
+    /// nothing here moves a row towards parking.
+    /// </summary>
     private async Task RecordFailureAsync(IReadOnlyList<OutboxMessage> batch, Exception exception, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
@@ -154,52 +177,6 @@ public sealed class OutboxRelay<TContext>(
         {
             // The database may be what failed: the count is for the operator, the resend does not need it.
             OutboxLog.HousekeepingFailed(logger, _options.RelayName, ex);
-        }
-    }
-
-    /// <summary>Deletes sent rows past the retention and refreshes the gauges, each on its own schedule.</summary>
-    private async Task HousekeepLoopAsync(CancellationToken stoppingToken)
-    {
-        var nextCleanup = time.GetUtcNow();
-        var nextMetrics = nextCleanup;
-        var tick = TimeSpan.FromTicks(Math.Min(_options.CleanupInterval.Ticks, _options.MetricsInterval.Ticks));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var now = time.GetUtcNow();
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var outbox = scope.ServiceProvider.GetRequiredService<TContext>().Set<OutboxMessage>();
-                if (now >= nextCleanup)
-                {
-                    nextCleanup = now + _options.CleanupInterval;
-                    var cutoff = (now - _options.Retention).UtcDateTime;
-                    var deleted = await outbox.Where(m => m.SentAt != null && m.SentAt < cutoff).ExecuteDeleteAsync(stoppingToken);
-                    if (deleted > 0)
-                    {
-                        OutboxLog.CleanedUp(logger, _options.RelayName, deleted, cutoff);
-                    }
-                }
-
-                if (now >= nextMetrics)
-                {
-                    nextMetrics = now + _options.MetricsInterval;
-                    var unsent = outbox.Where(m => m.SentAt == null);
-                    var depth = await unsent.LongCountAsync(stoppingToken);
-                    var oldest = await unsent.MinAsync(m => (DateTime?)m.CreatedAt, stoppingToken);
-                    _metrics.Observed(depth, oldest is { } created ? now.UtcDateTime - created : TimeSpan.Zero);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                OutboxLog.HousekeepingFailed(logger, _options.RelayName, ex);
-            }
-
-            await DelayAsync(tick, stoppingToken);
         }
     }
 

@@ -25,8 +25,9 @@ public sealed class OutboxRelayOptions
 {
     /// <summary>
     /// The meter of the relay's instruments, for a host's metrics pipeline (OpenTelemetry's <c>AddMeter</c>):
-    /// <c>messaging.outbox.depth</c> and <c>messaging.outbox.oldest_unsent_age</c> (gauges), <c>messaging.outbox.sent</c>
-    /// and <c>messaging.outbox.failed_batches</c> (counters), each tagged <c>messaging.outbox</c> = <see cref="RelayName"/>.
+    /// <c>messaging.outbox.depth</c>, <c>messaging.outbox.oldest_unsent_age</c> and <c>messaging.outbox.parked_rows</c>
+    /// (gauges), <c>messaging.outbox.sent</c>, <c>messaging.outbox.failed_batches</c>, <c>messaging.outbox.refused</c> and
+    /// <c>messaging.outbox.parked</c> (counters), each tagged <c>messaging.outbox</c> = <see cref="RelayName"/>.
     /// </summary>
     public const string MeterName = "PubSubDemo.Messaging.Outbox";
 
@@ -60,10 +61,28 @@ public sealed class OutboxRelayOptions
     /// <summary>The longest pause between retries of a failing batch.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Refusals of one row (<see cref="OutboxSendRefusedException"/>) before it is parked, so that the rows behind it on
+    /// its key move on; 0 never parks (the key waits for a person, its order kept). A server that is away never counts.
+    /// </summary>
+    public int MaxRefusals { get; set; } = 5;
+
+    /// <summary>
+    /// The pause after a row's first refusal before it is tried again; it doubles with each refusal, up to
+    /// <see cref="MaxRetryDelay"/>. With the defaults a poison row is parked about 15 s after its first refusal.
+    /// </summary>
+    public TimeSpan RefusalRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Sent rows are kept this long (for an operator's look), then deleted.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>How often the relay deletes sent rows older than <see cref="Retention"/>.</summary>
+    /// <summary>
+    /// Lease rows (<c>messaging_outbox_lease</c>) that expired this long ago are deleted: the leases of relay names no
+    /// longer in use. A relay whose row was deleted makes it again.
+    /// </summary>
+    public TimeSpan LeaseRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often the relay deletes sent rows and lease rows past their retention (the inbox has its own, <see cref="InboxOptions"/>).</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often the depth and age gauges are read from the database.</summary>
@@ -92,13 +111,19 @@ public sealed class OutboxRelayOptions
                      (nameof(PollInterval), PollInterval), (nameof(LeaseDuration), LeaseDuration),
                      (nameof(MinRetryDelay), MinRetryDelay), (nameof(MaxRetryDelay), MaxRetryDelay),
                      (nameof(Retention), Retention), (nameof(CleanupInterval), CleanupInterval),
-                     (nameof(MetricsInterval), MetricsInterval),
+                     (nameof(MetricsInterval), MetricsInterval), (nameof(RefusalRetryDelay), RefusalRetryDelay),
+                     (nameof(LeaseRetention), LeaseRetention),
                  })
         {
             if (value <= TimeSpan.Zero)
             {
                 yield return $"{name} must be positive, not {value}";
             }
+        }
+
+        if (MaxRefusals is < 0 or > 1000)
+        {
+            yield return $"MaxRefusals must be 0 (never park) to 1000, not {MaxRefusals}";
         }
 
         if (MaxRetryDelay < MinRetryDelay)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orders;
 using PubSubDemo.Messaging;
+using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Messaging.EntityFrameworkCore;
 
 // Issue 22's orders: the order service saves each order with its OrderPlaced in one transaction (the outbox) and its
@@ -48,11 +49,15 @@ else
     // Pinned consumer name: a restarted stock service handles its own unacknowledged deliveries at once, instead of
     // waiting for its dead predecessor's heartbeat to expire.
     messaging.AddQueue<OrderPlaced, ReserveStock>(settings.Queue, OrdersJson.Default.OrderPlaced,
-        o => (o.Partitions, o.ConsumerName, o.IdlePoll) = (OrdersSettings.Partitions, settings.ConsumerName, TimeSpan.FromMilliseconds(200)));
+        o => (o.Partitions, o.ConsumerName, o.IdlePoll) = (OrdersSettings.Partitions, settings.ConsumerName, TimeSpan.FromMilliseconds(200)))
+        // The inbox's markers are deleted after a week (InboxOptions.Retention), here where the handler writes them.
+        .AddInbox<OrdersContext>();
 }
 
 builder.Services.AddHostedService(services => new Summary(
-    services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<OrdersTally>(), role, services.GetRequiredService<TimeProvider>()));
+    services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<OrdersTally>(), role,
+    new OrdersMonitorReport(services.GetRequiredService<RedisConnection>(), services.GetRequiredService<OrdersTally>(), role, services.GetRequiredService<TimeProvider>()),
+    services.GetRequiredService<TimeProvider>()));
 using var host = builder.Build();
 await OrdersSchema.EnsureAsync(host.Services, settings, CancellationToken.None);
 await host.RunAsync();

@@ -12,6 +12,10 @@ internal sealed class OrdersTally
     private long _applied;
     private long _duplicates;
 
+    public long PlacedCount => Volatile.Read(ref _placed);
+
+    public long AppliedCount => Volatile.Read(ref _applied);
+
     public void Placed() => Interlocked.Increment(ref _placed);
 
     public void Handled(InboxOutcome outcome) => Interlocked.Increment(ref outcome == InboxOutcome.Applied ? ref _applied : ref _duplicates);
@@ -24,9 +28,10 @@ internal sealed class OrdersTally
 /// <summary>
 /// One line every two seconds, read from the database (so both roles, and a restarted process, tell the same story):
 /// orders saved, messages sent (outbox rows with SentAt), effects applied (reservations), and the difference between
-/// saved and applied, which is work in flight while the services run and must come to 0 once they catch up.
+/// saved and applied, which is work in flight while the services run and must come to 0 once they catch up. The same
+/// figures, with the outbox's depth, age and parked rows, go to the monitor (<see cref="OrdersMonitorReport"/>).
 /// </summary>
-internal sealed class Summary(IServiceScopeFactory scopes, OrdersTally tally, string role, TimeProvider time) : BackgroundService
+internal sealed class Summary(IServiceScopeFactory scopes, OrdersTally tally, string role, OrdersMonitorReport report, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -45,6 +50,7 @@ internal sealed class Summary(IServiceScopeFactory scopes, OrdersTally tally, st
 
         using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await PrintAsync(closing.Token);
+        await report.DeleteAsync();
     }
 
     private async Task PrintAsync(CancellationToken cancellationToken)
@@ -53,11 +59,17 @@ internal sealed class Summary(IServiceScopeFactory scopes, OrdersTally tally, st
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<OrdersContext>();
-            var saved = await db.Orders.CountAsync(cancellationToken);
-            var sent = await db.Outbox.CountAsync(m => m.SentAt != null, cancellationToken);
-            var unsent = await db.Outbox.CountAsync(m => m.SentAt == null, cancellationToken);
-            var applied = await db.Reservations.CountAsync(cancellationToken);
-            Console.WriteLine($"[{role}] orders saved {saved}, messages sent {sent} (unsent {unsent}), effects applied {applied}, difference {saved - applied}; {tally.Describe(role)}");
+            var saved = await db.Orders.LongCountAsync(cancellationToken);
+            var sent = await db.Outbox.LongCountAsync(m => m.SentAt != null, cancellationToken);
+            var unsent = db.Outbox.Where(m => m.SentAt == null && m.ParkedAt == null);
+            var depth = await unsent.LongCountAsync(cancellationToken);
+            var oldest = await unsent.MinAsync(m => (DateTime?)m.CreatedAt, cancellationToken);
+            var parked = await db.Outbox.LongCountAsync(m => m.SentAt == null && m.ParkedAt != null, cancellationToken);
+            var applied = await db.Reservations.LongCountAsync(cancellationToken);
+            var age = oldest is { } created ? Math.Max(0, (time.GetUtcNow().UtcDateTime - created).TotalSeconds) : 0;
+            var parkedText = parked > 0 ? $", parked {parked}" : "";
+            Console.WriteLine($"[{role}] orders saved {saved}, messages sent {sent} (unsent {depth}, oldest {age:F1} s{parkedText}), effects applied {applied}, difference {saved - applied}; {tally.Describe(role)}");
+            await report.WriteAsync(new OrdersFigures(saved, sent, depth, age, parked, applied), cancellationToken);
         }
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or OperationCanceledException)
         {

@@ -90,6 +90,34 @@ public abstract class EngineOutboxTests(OutboxServers servers, DatabaseKind kind
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task A_queue_whose_key_holds_another_type_gets_its_rows_parked_through_the_engine_and_the_rest_flow()
+    {
+        var (good, poison) = (TestNames.Unique("orders-placed"), TestNames.Unique("poisoned"));
+        // One partition: the engine's list for the queue is the queue's own name; a string there makes RPUSH answer WRONGTYPE.
+        await servers.Redis.Database.StringSetAsync(poison, "not a list");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddDbContext<ShopContext>((provider, options) => _database.Configure(options.AddOutboxSignal(provider.GetRequiredService<IOutboxSignal>())));
+        builder.Services.AddRedisMessaging(o => o.ConnectionString = servers.Redis.Address)
+            .AddOutbox<ShopContext>(o => (o.PollInterval, o.MaxRefusals, o.RefusalRetryDelay) = (TimeSpan.FromMilliseconds(100), 2, TimeSpan.FromMilliseconds(100)));
+        using var host = builder.Build();
+        await host.StartAsync();
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+            outbox.Add(OutboxDestination.Queue(poison), "refused", "customer-0", [(byte)'{', (byte)'}']);
+            outbox.Add(OutboxDestination.Queue(good), "behind", "customer-0", [(byte)'{', (byte)'}']);
+            await scope.ServiceProvider.GetRequiredService<ShopContext>().SaveChangesAsync();
+        }
+
+        await Wait.UntilAsync(async () => await servers.Redis.Database.ListLengthAsync(good) == 1, "the row behind the refused one arrives", TimeSpan.FromSeconds(30));
+        await using var check = _database.NewContext();
+        var parked = await check.Outbox.SingleAsync(m => m.MessageId == "refused");
+        Assert.True(parked is { Refusals: 2, SentAt: null, ParkedAt: not null }, $"refusals {parked.Refusals}, parked {parked.ParkedAt}");
+        Assert.Contains("WRONGTYPE", parked.LastError, StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+
     private async Task<int> ReservedAsync()
     {
         await using var context = _database.NewContext();

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using PubSubDemo.OutboxTests.Support;
 
 namespace PubSubDemo.OutboxTests;
@@ -40,6 +41,72 @@ public abstract partial class OutboxTests
         await using var check = _database.NewContext();
         Assert.Equal(["old-unsent-not-due", "recent-sent"], (await check.Outbox.Select(r => r.MessageId).ToListAsync()).Order());
         Assert.Empty(transport.Sent);
+    }
+
+    [Fact]
+    public async Task The_cleanup_deletes_inbox_markers_and_lease_rows_past_their_retention_and_never_a_parked_row()
+    {
+        var now = DateTime.UtcNow;
+        await using (var context = _database.NewContext())
+        {
+            context.Set<InboxMarker>().AddRange(
+                new InboxMarker { Scope = "stock", MessageId = "handled-8-days-ago", HandledAt = now.AddDays(-8) },
+                new InboxMarker { Scope = "stock", MessageId = "handled-6-days-ago", HandledAt = now.AddDays(-6) },
+                new InboxMarker { Scope = "stock", MessageId = "handled-now", HandledAt = now });
+            context.Set<OutboxLease>().AddRange(
+                new OutboxLease { Name = "gone-relay", Holder = "old", ExpiresAt = now.AddDays(-2) },
+                new OutboxLease { Name = "recent-relay", Holder = "other", ExpiresAt = now.AddHours(-1) });
+            context.Outbox.Add(new OutboxMessage
+            {
+                MessageId = "parked-long-ago", DestinationName = "cleanup", Payload = [1], CreatedAt = now.AddDays(-30),
+                ParkedAt = now.AddDays(-29), Refusals = 5, LastError = "refused: WRONGTYPE",
+            });
+            await context.SaveChangesAsync();
+        }
+
+        var transport = new RecordingTransport();
+        await using var host = await RelayHost.StartAsync(_database, transport, options => options.CleanupInterval = TimeSpan.FromMilliseconds(100),
+            inbox: options => options.CleanupInterval = TimeSpan.FromMilliseconds(100));
+
+        await Wait.UntilAsync(async () =>
+        {
+            await using var context = _database.NewContext();
+            return !await context.Set<InboxMarker>().AnyAsync(m => m.MessageId == "handled-8-days-ago")
+                && !await context.Set<OutboxLease>().AnyAsync(l => l.Name == "gone-relay");
+        }, "the 8-day-old marker (default retention 7 days) and the lease expired 2 days ago (1 day) are deleted");
+        await using var check = _database.NewContext();
+        Assert.Equal(["handled-6-days-ago", "handled-now"], (await check.Set<InboxMarker>().Select(m => m.MessageId).ToListAsync()).Order());
+        Assert.Contains("recent-relay", await check.Set<OutboxLease>().Select(l => l.Name).ToListAsync());
+        Assert.True(await check.Outbox.AnyAsync(r => r.MessageId == "parked-long-ago" && r.ParkedAt != null));
+        Assert.Empty(transport.Sent);
+    }
+
+    [Fact]
+    public async Task An_app_that_only_consumes_deletes_its_old_inbox_markers_too()
+    {
+        await using (var context = _database.NewContext())
+        {
+            context.Set<InboxMarker>().AddRange(
+                new InboxMarker { Scope = "stock", MessageId = "handled-2-days-ago", HandledAt = DateTime.UtcNow.AddDays(-2) },
+                new InboxMarker { Scope = "stock", MessageId = "handled-now", HandledAt = DateTime.UtcNow });
+            await context.SaveChangesAsync();
+        }
+
+        // No outbox, no relay: the inbox alone, as a consumer's host registers it.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddDbContext<ShopContext>(options => _database.Configure(options));
+        builder.Services.AddMessagingInbox<ShopContext>(options => (options.Retention, options.CleanupInterval) = (TimeSpan.FromDays(1), TimeSpan.FromMilliseconds(100)));
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        await Wait.UntilAsync(async () =>
+        {
+            await using var context = _database.NewContext();
+            return !await context.Set<InboxMarker>().AnyAsync(m => m.MessageId == "handled-2-days-ago");
+        }, "the 2-day-old marker is deleted (retention 1 day)");
+        await using var check = _database.NewContext();
+        Assert.Equal(["handled-now"], await check.Set<InboxMarker>().Select(m => m.MessageId).ToListAsync());
+        await host.StopAsync();
     }
 
     [Fact]

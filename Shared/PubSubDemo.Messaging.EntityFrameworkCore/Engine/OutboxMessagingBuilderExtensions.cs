@@ -25,6 +25,18 @@ public static class OutboxMessagingBuilderExtensions
     }
 
     /// <summary>
+    /// The inbox of <typeparamref name="TContext"/> (whose model called <c>AddMessagingInbox()</c>) for an app that only
+    /// consumes, or to set its <see cref="InboxOptions"/>: <see cref="IInbox"/> and the cleanup of its markers.
+    /// </summary>
+    public static MessagingBuilder AddInbox<TContext>(this MessagingBuilder builder, Action<InboxOptions>? configure = null)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddMessagingInbox<TContext>(configure);
+        return builder;
+    }
+
+    /// <summary>
     /// <see cref="IOutboxProducer{T}"/> for <paramref name="destination"/> (scoped, over the scope's DbContext). A type whose
     /// JSON names one of the engine's fields (id, timestamp, …) is refused here, as <c>AddQueue</c> refuses it.
     /// </summary>

@@ -4,6 +4,7 @@ using PubSubDemo.Messaging.Connection;
 using PubSubDemo.Messaging.Contract;
 using PubSubDemo.Messaging.Producing;
 using PubSubDemo.Messaging.Registration;
+using StackExchange.Redis;
 
 namespace PubSubDemo.Messaging.EntityFrameworkCore.Engine;
 
@@ -12,6 +13,8 @@ namespace PubSubDemo.Messaging.EntityFrameworkCore.Engine;
 /// (its partitions; a name not registered is sent as one partition). The recorded bytes go out as they are, so every
 /// resend carries the id and timestamp fixed when the row was saved; runs of rows for one destination go as one batch
 /// (one round trip per partition), in the relay's order, and a batch returns only once the server has taken it all.
+/// A server that is away is retried inside the sender; an error the server answers otherwise is a refusal
+/// (<see cref="OutboxSendRefusedException"/>), which the relay isolates, retries and eventually parks.
 /// </summary>
 internal sealed class RedisOutboxTransport(IServiceProvider services, MessagingBuilder builder) : IOutboxTransport
 {
@@ -33,7 +36,16 @@ internal sealed class RedisOutboxTransport(IServiceProvider services, MessagingB
                 run.Add(new OutgoingMessage(envelope, _ => row.Payload, row.PartitionKey, trace: null, To(kind)));
             }
 
-            await _senders.GetOrAdd((kind, name), Sender).SendNowAsync(database, run, connection.Server, cancellationToken);
+            try
+            {
+                await _senders.GetOrAdd((kind, name), Sender).SendNowAsync(database, run, connection.Server, cancellationToken);
+            }
+            catch (RedisServerException ex) when (!RedisErrors.IsTransient(ex))
+            {
+                // The sender retries a server that is away by itself; what comes out is the server saying no to this
+                // destination or these bytes (WRONGTYPE, NOPERM, an unknown command), which a resend will not change.
+                throw new OutboxSendRefusedException($"{kind} '{name}': {ex.Message}", ex);
+            }
         }
     }
 

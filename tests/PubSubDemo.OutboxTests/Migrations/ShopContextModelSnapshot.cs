@@ -60,6 +60,9 @@ namespace PubSubDemo.OutboxTests.Migrations
 
                     b.HasKey("Name");
 
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_messaging_outbox_lease_expires");
+
                     b.ToTable("messaging_outbox_lease", (string)null);
                 });
 
@@ -103,6 +106,14 @@ namespace PubSubDemo.OutboxTests.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("message_id");
 
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<DateTime?>("ParkedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parked_at");
+
                     b.Property<string>("PartitionKey")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT")
@@ -113,6 +124,10 @@ namespace PubSubDemo.OutboxTests.Migrations
                         .HasColumnType("BLOB")
                         .HasColumnName("payload");
 
+                    b.Property<int>("Refusals")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refusals");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("sent_at");
@@ -122,6 +137,10 @@ namespace PubSubDemo.OutboxTests.Migrations
                     b.HasIndex("Id")
                         .HasDatabaseName("ix_messaging_outbox_unsent")
                         .HasFilter("sent_at IS NULL");
+
+                    b.HasIndex("ParkedAt")
+                        .HasDatabaseName("ix_messaging_outbox_parked")
+                        .HasFilter("parked_at IS NOT NULL");
 
                     b.HasIndex("SentAt")
                         .HasDatabaseName("ix_messaging_outbox_sent")

@@ -14,17 +14,21 @@ public sealed class RelayHost : IAsyncDisposable
     private bool _stopped;
     private bool _disposed;
 
-    private RelayHost(ServiceProvider services, OutboxRelay<ShopContext> relay)
+    private readonly IReadOnlyList<IHostedService> _hosted;
+
+    private RelayHost(ServiceProvider services, IReadOnlyList<IHostedService> hosted)
     {
         _services = services;
-        Relay = relay;
+        _hosted = hosted;
+        Relay = hosted.OfType<OutboxRelay<ShopContext>>().Single();
     }
 
     public OutboxRelay<ShopContext> Relay { get; }
 
     public IServiceProvider Services => _services;
 
-    public static async Task<RelayHost> StartAsync(TestDatabase database, IOutboxTransport transport, Action<OutboxRelayOptions>? configure = null, string? name = null)
+    public static async Task<RelayHost> StartAsync(
+        TestDatabase database, IOutboxTransport transport, Action<OutboxRelayOptions>? configure = null, string? name = null, Action<InboxOptions>? inbox = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -42,11 +46,16 @@ public sealed class RelayHost : IAsyncDisposable
             options.MetricsInterval = TimeSpan.FromMilliseconds(100);
             configure?.Invoke(options);
         });
-        services.AddMessagingInbox<ShopContext>();
+        services.AddMessagingInbox<ShopContext>(inbox);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        var relay = provider.GetServices<IHostedService>().OfType<OutboxRelay<ShopContext>>().Single();
-        await relay.StartAsync(CancellationToken.None);
-        return new RelayHost(provider, relay);
+        // The relay and the inbox's cleanup, as a host would start them.
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        return new RelayHost(provider, hosted);
     }
 
     /// <summary>
@@ -77,13 +86,16 @@ public sealed class RelayHost : IAsyncDisposable
         return ids;
     }
 
-    /// <summary>Stops the relay as the host would (cancels its loop, hands the lease over).</summary>
+    /// <summary>Stops the relay as the host would (cancels its loop, hands the lease over), and the inbox's cleanup.</summary>
     public async Task StopAsync()
     {
         if (!_stopped)
         {
             _stopped = true;
-            await Relay.StopAsync(CancellationToken.None);
+            foreach (var service in _hosted.Reverse())
+            {
+                await service.StopAsync(CancellationToken.None);
+            }
         }
     }
 

@@ -5,27 +5,56 @@ namespace PubSubDemo.OutboxTests.Support;
 
 /// <summary>
 /// A real transport: each row to its Redis destination (RPUSH to the queue's list, XADD to the stream, PUBLISH to the
-/// channel), pipelined on one connection so the server sees them in batch order, and awaited before returning.
+/// channel), one destination's run pipelined on one connection so the server sees them in batch order, each run awaited
+/// before the next. An
+/// error the server answers (WRONGTYPE, NOPERM) is a refusal, as the engine's transport reports it.
 /// </summary>
 public sealed class RedisOutboxTransport(IConnectionMultiplexer redis) : IOutboxTransport
 {
     public async Task SendAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
     {
         var database = redis.GetDatabase();
-        var sends = new List<Task>(batch.Count);
-        foreach (var row in batch)
+        // One destination's run at a time, as the engine's transport sends: a refused run stops the batch there.
+        for (var start = 0; start < batch.Count;)
         {
-            sends.Add(row.DestinationKind switch
+            var sends = new List<Task>();
+            var first = batch[start];
+            for (; start < batch.Count && batch[start].DestinationKind == first.DestinationKind && batch[start].DestinationName == first.DestinationName; start++)
             {
-                OutboxDestinationKind.Queue => database.ListRightPushAsync(row.DestinationName, row.Payload),
-                OutboxDestinationKind.Stream => database.StreamAddAsync(row.DestinationName, [new("id", row.MessageId), new("body", row.Payload)]),
-                OutboxDestinationKind.Channel => database.PublishAsync(RedisChannel.Literal(row.DestinationName), row.Payload),
-                _ => throw new InvalidOperationException($"unknown destination kind {row.DestinationKind}"),
-            });
-        }
+                var row = batch[start];
+                sends.Add(row.DestinationKind switch
+                {
+                    OutboxDestinationKind.Queue => database.ListRightPushAsync(row.DestinationName, row.Payload),
+                    OutboxDestinationKind.Stream => database.StreamAddAsync(row.DestinationName, [new("id", row.MessageId), new("body", row.Payload)]),
+                    OutboxDestinationKind.Channel => database.PublishAsync(RedisChannel.Literal(row.DestinationName), row.Payload),
+                    _ => throw new InvalidOperationException($"unknown destination kind {row.DestinationKind}"),
+                });
+            }
 
-        await Task.WhenAll(sends).WaitAsync(cancellationToken);
+            try
+            {
+                await Task.WhenAll(sends).WaitAsync(cancellationToken);
+            }
+            catch (RedisServerException ex)
+            {
+                throw new OutboxSendRefusedException(ex.Message, ex);
+            }
+        }
     }
+}
+
+/// <summary>Sends through whichever transport <see cref="Inner"/> is now: a server that is away, then one that is back.</summary>
+public sealed class SwitchableTransport(IOutboxTransport inner) : IOutboxTransport
+{
+    private volatile IOutboxTransport _inner = inner;
+
+    public IOutboxTransport Inner
+    {
+        get => _inner;
+        set => _inner = value;
+    }
+
+    public Task SendAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken) => _inner.SendAsync(batch, cancellationToken);
 }
 
 /// <summary>
