@@ -39,4 +39,4 @@ kill -TERM "$subscriber"; wait "$subscriber" || true
 ticks=$(getconf CLK_TCK)
 summary=$(grep "Final summary" "$work/subscriber.log" | grep -v "no messages" | head -1 | grep -o "received [0-9]*\|latency p50 [0-9.]* ms, p99 [0-9.]* ms" | tr '\n' ' ')
 awk -v t="$tree" -v s="$summary" -v c=$((cpu1 - cpu0)) -v w=$((wake1 - wake0)) -v n="$count" -v hz="$ticks" \
-  'BEGIN { printf "%s: %s| subscriber CPU %.0f us/msg, %.1f wake-ups/msg\n", t, s, c * 1e6 / hz / n, w / n }'
+  'BEGIN { printf "%s: %s| subscriber CPU %.1f us/msg, %.1f wake-ups/msg\n", t, s, c * 1e6 / hz / n, w / n }'

@@ -79,8 +79,18 @@ internal sealed class SkipLockedClaim(OutboxRelayOptions options, TimeProvider t
 /// Any database (SQLite): the relay that holds the lease row sends, the others wait. No transaction is held while
 /// sending, since on SQLite that would hold the only write lock and stall the app's own writes.
 /// </summary>
+/// <remarks>
+/// The lease is renewed only once half of it has passed since the last renewal, not every round: on SQLite every
+/// write takes the one write lock and a commit's sync, and a relay woken by each of the app's commits would otherwise
+/// write twice per row it sends (the renewal, then the mark), competing with the app's own saves (issue 22's bench).
+/// Nobody else can take the lease before it expires, so this is safe while the relays' clocks differ by less than
+/// half of <see cref="OutboxRelayOptions.LeaseDuration"/>.
+/// </remarks>
 internal sealed class LeaseClaim(OutboxRelayOptions options, TimeProvider time) : IOutboxClaim
 {
+    // Ours for certain until then without writing: half a lease after our last renewal.
+    private DateTime _renewAfter = DateTime.MinValue;
+
     public async Task<BatchOutcome?> RelayBatchAsync(DbContext db, Func<IReadOnlyList<OutboxMessage>, Task<BatchOutcome>> send, CancellationToken cancellationToken)
     {
         if (!await TryTakeLeaseAsync(db, cancellationToken))
@@ -115,6 +125,7 @@ internal sealed class LeaseClaim(OutboxRelayOptions options, TimeProvider time) 
 
     public async Task ReleaseAsync(DbContext db, CancellationToken cancellationToken)
     {
+        _renewAfter = DateTime.MinValue;
         var released = DateTime.UnixEpoch;
         await db.Set<OutboxLease>()
             .Where(l => l.Name == options.RelayName && l.Holder == options.InstanceId)
@@ -124,6 +135,11 @@ internal sealed class LeaseClaim(OutboxRelayOptions options, TimeProvider time) 
     /// <summary>One atomic UPDATE: taken when free or expired, renewed when already ours.</summary>
     private async Task<bool> TryTakeLeaseAsync(DbContext db, CancellationToken cancellationToken)
     {
+        if (time.GetUtcNow().UtcDateTime < _renewAfter)
+        {
+            return true;
+        }
+
         for (var attempt = 0; attempt < 2; attempt++)
         {
             var now = time.GetUtcNow().UtcDateTime;
@@ -133,6 +149,7 @@ internal sealed class LeaseClaim(OutboxRelayOptions options, TimeProvider time) 
                 .ExecuteUpdateAsync(s => s.SetProperty(l => l.Holder, options.InstanceId).SetProperty(l => l.ExpiresAt, until), cancellationToken);
             if (taken == 1)
             {
+                _renewAfter = now + (options.LeaseDuration / 2);
                 return true;
             }
 

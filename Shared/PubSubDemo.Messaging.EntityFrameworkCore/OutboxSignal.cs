@@ -158,7 +158,18 @@ public sealed class OutboxSignalInterceptor(IOutboxSignal signal) : SaveChangesI
 /// <summary>Wires the outbox into a DbContext's options.</summary>
 public static class OutboxDbContextOptionsExtensions
 {
-    /// <summary>Adds the interceptor that wakes the relay when outbox rows commit.</summary>
+    /// <summary>
+    /// Adds the interceptor that wakes the relay when outbox rows commit, and on SQLite <see cref="AddSqliteBusyWait"/>:
+    /// the relay woken at each commit is a second writer beside the app's saves.
+    /// </summary>
     public static DbContextOptionsBuilder AddOutboxSignal(this DbContextOptionsBuilder options, IOutboxSignal signal) =>
-        options.AddInterceptors(new OutboxSignalInterceptor(signal));
+        options.AddInterceptors(new OutboxSignalInterceptor(signal)).AddSqliteBusyWait();
+
+    /// <summary>
+    /// On SQLite, waits up to <paramref name="wait"/> (default 5 s) for the write lock in SQLite's own busy handler
+    /// (<see cref="SqliteBusyWaitInterceptor"/>); other providers are left alone. For an app that uses only the inbox
+    /// beside writers of its own.
+    /// </summary>
+    public static DbContextOptionsBuilder AddSqliteBusyWait(this DbContextOptionsBuilder options, TimeSpan? wait = null) =>
+        options.AddInterceptors(new SqliteBusyWaitInterceptor(wait ?? TimeSpan.FromSeconds(5)));
 }

@@ -47,10 +47,12 @@ internal static class BenchTargetExtensions
         return total;
     }
 
-    /// <summary>One consumer of <paramref name="queue"/> is ready: subscribed to its doorbell and in its consumer registry.</summary>
+    /// <summary>
+    /// One consumer of <paramref name="queue"/> is ready: in its consumer registry, which it joins only after it can be
+    /// woken (subscribed to its doorbell, or its blocking connection open: BLOCKING_TAKE has no doorbell to count).
+    /// </summary>
     public static async Task<bool> QueueConsumerReadyAsync(this IBenchTarget target, string queue) =>
-        await target.SubscribersAsync(PubSubDemo.Messaging.Contract.KeyNames.Doorbell(queue)) == 1
-        && await target.Database().SetLengthAsync(PubSubDemo.Messaging.Contract.KeyNames.Consumers(queue)) == 1;
+        await target.Database().SetLengthAsync(PubSubDemo.Messaging.Contract.KeyNames.Consumers(queue)) == 1;
 
     /// <summary>True when the queue and every processing list of it are empty: nothing published is still on its way.</summary>
     public static async Task<bool> QueueDrainedAsync(this IBenchTarget target, string queue)

@@ -202,7 +202,7 @@ internal sealed class EndToEnd(IBenchTarget server, BenchOptions options, string
         return timeline[^1].Handled;
     }
 
-    /// <summary>Ready means the server sees every subscriber: on the channel, or on the doorbell and in the consumer registry or group.</summary>
+    /// <summary>Ready means the server sees every subscriber: on the channel, in the queue's consumer registry, or on the doorbell and in the group.</summary>
     private async Task WaitReadyAsync(RunSpec spec, string names, List<ServiceProcess> subscribers)
     {
         var db = server.Database();
@@ -218,8 +218,8 @@ internal sealed class EndToEnd(IBenchTarget server, BenchOptions options, string
                 case "pubsub":
                     return await server.SubscribersAsync($"{names}:channel", spec.PubSubMode == "sharded") == spec.Subscribers;
                 case "queue":
-                    return await server.SubscribersAsync(KeyNames.Doorbell($"{names}:queue"), spec.PubSubMode == "sharded") == spec.Subscribers
-                        && await db.SetLengthAsync(KeyNames.Consumers($"{names}:queue")) == spec.Subscribers;
+                    // A consumer joins the registry once it can be woken: on its doorbell, or (BLOCKING_TAKE) in BLMOVE.
+                    return await db.SetLengthAsync(KeyNames.Consumers($"{names}:queue")) == spec.Subscribers;
                 default:
                     if (await server.SubscribersAsync(KeyNames.Doorbell($"{names}:stream"), spec.PubSubMode == "sharded") != spec.Subscribers)
                     {
